@@ -1,0 +1,1 @@
+"""Adapters: the ``shuangshai`` CLI and (later) the HTTP API."""

@@ -1,0 +1,864 @@
+"""The ledger application: the only place that writes to the event store.
+
+``LedgerApplication`` holds one registry log and one log per registered project
+(SPEC §2). Posting a batch of submissions to a log checks each one — canonical payload,
+schema, target log, key, signature, authorisation, money and reversal rules, idempotency
+— then appends the accepted ones, seals completed tiles and signs one checkpoint, all in
+one ``save()`` (one transaction). Rejections change nothing. Every accepted entry gets a
+:class:`~domain.receipts.Receipt`.
+
+Concurrency: one lock per log inside a process; across processes the store's primary
+key on (stream, version) refuses a second writer, and the batch is retried on fresh
+state.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import IntegrityError
+
+from domain import rules
+from domain.catalogue import PROJECT_ENTRY_TYPES, REGISTRY_ENTRY_TYPES
+from domain.checkpoint import Checkpoint, sign_checkpoint
+from domain.clock import Clock, SystemClock
+from domain.entries import (
+    Submission,
+    entry_signature_message,
+    format_accepted_at,
+    make_leaf,
+)
+from domain.errors import (
+    AlreadyReversedError,
+    CheckpointNotFoundError,
+    ConcurrentWriteError,
+    ConsistencyProofError,
+    EntryNotFoundError,
+    FieldError,
+    IdConflictError,
+    InvalidSignatureError,
+    KeyNotAuthorizedError,
+    LedgerError,
+    LogIntegrityError,
+    LogNotFoundError,
+    RuleViolationError,
+    UnknownKeyError,
+    WrongLogError,
+)
+from domain.events import (
+    CheckpointSigned,
+    EntryAppended,
+    EntryIdClaimed,
+    EntryReversalClaimed,
+    TileSealed,
+    stream_id,
+)
+from domain.merkle import hash_leaf, verify_consistency
+from domain.note import SignedNote
+from domain.proof_text import TlogProof
+from domain.receipts import Receipt
+from domain.registry import RegistryState
+from domain.signing import Signer, VerifierKey
+from domain.tree import TILE_HEIGHT, TILE_WIDTH, TileCache, TileNodes, TileTree
+from domain.validation import SchemaValidator, default_validator
+
+MAX_WRITE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    """An accepted entry as the log holds it."""
+
+    origin: str
+    index: int
+    leaf: bytes
+    leaf_hash: bytes
+    entry_id: str
+    entry_type: str
+    key_ref: str
+    firm: str | None
+
+    @classmethod
+    def from_event(cls, event: EntryAppended) -> StoredEntry:
+        return cls(
+            event.origin,
+            event.index,
+            event.leaf.encode("ascii"),
+            bytes.fromhex(event.leaf_hash),
+            event.entry_id,
+            event.entry_type,
+            event.key_ref,
+            event.firm,
+        )
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    """A checkpoint the log signed, kept forever."""
+
+    origin: str
+    size: int
+    root: bytes
+    note: str
+
+
+@dataclass
+class _LogState:
+    """What a process keeps in memory about one log; reloadable from the store."""
+
+    origin: str
+    tree: TileTree
+    last_checkpoint: StoredCheckpoint | None
+    checkpoint_count: int
+    last_accepted_at: str
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+
+@dataclass
+class _Accepted:
+    """One submission accepted into the batch being built."""
+
+    index: int
+    entry_id: str
+    payload_sha256: str
+    firm: str | None
+    entry_type: str
+    leaf_hash: bytes
+
+
+@dataclass
+class _Batch:
+    """What a batch has decided so far, so later submissions see earlier ones."""
+
+    events: list[Any] = field(default_factory=list)
+    by_id: dict[str, _Accepted] = field(default_factory=dict)
+    by_index: dict[int, _Accepted] = field(default_factory=dict)
+    reversed_targets: set[int] = field(default_factory=set)
+
+
+Outcome = Receipt | LedgerError
+
+
+class LedgerApplication(Application[UUID]):
+    """The event-sourced ledger of one instance: a registry log plus project logs."""
+
+    name = "shuangshai"
+    is_snapshotting_enabled = False
+
+    def __init__(
+        self,
+        *,
+        instance: str,
+        association_vkey: str,
+        log_signer_seed: bytes,
+        env: Mapping[str, str] | None = None,
+        clock: Clock | None = None,
+        validator: SchemaValidator | None = None,
+    ) -> None:
+        super().__init__(env)
+        self.instance = instance
+        self.association_key = VerifierKey.from_vkey(association_vkey)
+        self._log_seed = log_signer_seed
+        self.clock = clock or SystemClock()
+        self.validator = validator or default_validator()
+        self.registry_origin = f"{instance}/registry"
+        self._states: dict[str, _LogState] = {}
+        self._states_lock = threading.Lock()
+        self._registry = RegistryState()
+        self._registry_lock = threading.RLock()
+        self._verifiers: dict[str, VerifierKey] = {}
+        self._tile_cache = TileCache(capacity=2048)
+
+    # ------------------------------------------------------------------ names
+    def project_origin(self, project_id: str) -> str:
+        return f"{self.instance}/p/{project_id}"
+
+    def log_signer(self, origin: str) -> Signer:
+        """The log's checkpoint key for ``origin`` (key name = origin, per C2SP)."""
+        return Signer.from_seed(origin, self._log_seed)
+
+    def log_vkey(self, origin: str) -> str:
+        return self.log_signer(origin).vkey
+
+    def list_origins(self) -> list[str]:
+        """The registry log and every registered project's log."""
+        registry = self.get_registry()
+        return [self.registry_origin] + [
+            self.project_origin(pid) for pid in sorted(registry.projects)
+        ]
+
+    def _check_origin(self, origin: str) -> str | None:
+        """The project id of ``origin`` (None for the registry), or LogNotFoundError."""
+        if origin == self.registry_origin:
+            return None
+        prefix = f"{self.instance}/p/"
+        if origin.startswith(prefix):
+            project_id = origin[len(prefix) :]
+            if project_id in self.get_registry().projects:
+                return project_id
+        raise LogNotFoundError(f"没有这个日志 / no log with origin {origin!r}")
+
+    # --------------------------------------------------------------- registry
+    def get_registry(self) -> RegistryState:
+        """The registry state, caught up with the store (other writers included)."""
+        with self._registry_lock:
+            self._catch_up_registry()
+            return self._registry
+
+    def _catch_up_registry(self) -> None:
+        origin = self.registry_origin
+        for event in self._read_entries(origin, gt=self._registry.size):
+            payload = Submission.from_json(_leaf_submission(event.leaf)).parse_payload()
+            self._registry.apply(event.index, payload)
+
+    # ----------------------------------------------------------------- writes
+    def submit(self, origin: str, submission: Submission) -> Receipt:
+        """Post one submission; returns its receipt or raises its rejection."""
+        (outcome,) = self.submit_batch(origin, [submission])
+        if isinstance(outcome, LedgerError):
+            raise outcome
+        return outcome
+
+    def submit_batch(
+        self, origin: str, submissions: Sequence[Submission]
+    ) -> list[Outcome]:
+        """Post several submissions to one log in one transaction and one checkpoint.
+
+        Returns, in order, a receipt for each accepted (or already present) entry and
+        the error for each rejected one. Rejected submissions change nothing.
+        """
+        self._check_origin(origin)
+        state = self._state(origin)
+        with state.lock:
+            for _attempt in range(MAX_WRITE_ATTEMPTS):
+                try:
+                    return self._append_batch(state, submissions)
+                except IntegrityError:
+                    # Another process appended first: start again from the store.
+                    state = self._reload_state(origin)
+                except BaseException:
+                    # The in-memory tree may be ahead of the store: reload it.
+                    self._reload_state(origin)
+                    raise
+            raise ConcurrentWriteError(
+                f"日志 {origin} 写入冲突，请重试 / log {origin} kept changing under us; retry"
+            )
+
+    def _append_batch(
+        self, state: _LogState, submissions: Sequence[Submission]
+    ) -> list[Outcome]:
+        origin = state.origin
+        is_registry = origin == self.registry_origin
+        with self._registry_lock:
+            self._catch_up_registry()
+            registry = self._registry.copy() if is_registry else self._registry
+        accepted_at = format_accepted_at(self.clock.now())
+        accepted_at = max(accepted_at, state.last_accepted_at)
+        batch = _Batch()
+        outcomes: list[Outcome | int] = []
+        for submission in submissions:
+            try:
+                outcomes.append(
+                    self._accept(
+                        state, batch, registry, submission, accepted_at, is_registry
+                    )
+                )
+            except LedgerError as exc:
+                outcomes.append(exc)
+        new_checkpoint = state.last_checkpoint
+        if batch.by_index:
+            new_checkpoint = self._sign_next_checkpoint(state, batch)
+            self.save(*batch.events)
+            state.last_checkpoint = new_checkpoint
+            state.checkpoint_count += 1
+            state.last_accepted_at = accepted_at
+            if is_registry:
+                with self._registry_lock:
+                    self._registry = registry
+        results: list[Outcome] = []
+        for outcome in outcomes:
+            if isinstance(outcome, int):
+                results.append(self._receipt(state, outcome))
+            else:
+                results.append(outcome)
+        return results
+
+    def _accept(
+        self,
+        state: _LogState,
+        batch: _Batch,
+        registry: RegistryState,
+        submission: Submission,
+        accepted_at: str,
+        is_registry: bool,
+    ) -> int:
+        """Check one submission; on success add its events to the batch.
+
+        Returns the index of the entry (new, or the original for a safe retry).
+        """
+        origin = state.origin
+        payload = submission.parse_payload()
+        payload_sha256 = hashlib.sha256(submission.payload_bytes).hexdigest()
+        with _under_payload():
+            self.validator.validate_payload(payload)
+        if payload["log"] != origin:
+            raise WrongLogError(
+                f"载荷的 log 为 {payload['log']!r}，但提交到了 {origin!r} / the payload is "
+                f"for log {payload['log']!r} but was sent to {origin!r}",
+                pointer="/payload/log",
+            )
+        entry_id: str = payload["id"]
+        existing = self._find_id(origin, batch, entry_id)
+        if existing is not None:
+            index, original_sha256 = existing
+            if original_sha256 != payload_sha256:
+                raise IdConflictError(
+                    f"条目编号 {entry_id!r} 已用于另一内容（第 {index} 条）/ id {entry_id!r} "
+                    f"was already used for a different payload (index {index})",
+                    pointer="/payload/id",
+                    context={"index": index},
+                )
+            return index
+        entry_type: str = payload["type"]
+        allowed = REGISTRY_ENTRY_TYPES if is_registry else PROJECT_ENTRY_TYPES
+        if entry_type not in allowed:
+            where = (
+                "登记册 / the registry log"
+                if is_registry
+                else "项目日志 / a project log"
+            )
+            raise RuleViolationError(
+                f"{entry_type} 不能写入{where}", pointer="/payload/type"
+            )
+        key_ref: str = payload["key"]
+        firm: str | None = None
+        if is_registry:
+            if key_ref != self.association_key.key_ref:
+                raise UnknownKeyError(
+                    f"登记册条目必须由协会密钥 {self.association_key.key_ref} 签署 / registry "
+                    f"entries must be signed by the association key",
+                    pointer="/payload/key",
+                )
+            _verify_entry_signature(self.association_key, submission)
+            registry.check(payload)
+        else:
+            project_id = origin.rsplit("/p/", 1)[1]
+            key, contract = registry.authorize_project_entry(key_ref, project_id)
+            _verify_entry_signature(self._verifier(key.key_ref, key.vkey), submission)
+            firm = key.firm
+            with _under_payload():
+                rules.check_against_contract(entry_type, payload["body"], contract)
+            if entry_type == "EntryReversed":
+                self._check_reversal(state, batch, payload, firm)
+        leaf = make_leaf(submission, accepted_at)
+        index = state.tree.size
+        leaf_hash = hash_leaf(leaf)
+        sealed = state.tree.append(leaf_hash)
+        accepted = _Accepted(
+            index, entry_id, payload_sha256, firm, entry_type, leaf_hash
+        )
+        batch.by_id[entry_id] = accepted
+        batch.by_index[index] = accepted
+        batch.events.append(
+            EntryAppended(
+                originator_id=stream_id(origin, "entries"),
+                originator_version=index + 1,
+                timestamp=self.clock.now(),
+                origin=origin,
+                index=index,
+                leaf=leaf.decode("ascii"),
+                leaf_hash=leaf_hash.hex(),
+                entry_id=entry_id,
+                entry_type=entry_type,
+                key_ref=key_ref,
+                firm=firm,
+                registry_size=registry.size,
+            )
+        )
+        batch.events.append(
+            EntryIdClaimed(
+                originator_id=stream_id(origin, f"id/{entry_id}"),
+                originator_version=1,
+                timestamp=self.clock.now(),
+                origin=origin,
+                entry_id=entry_id,
+                index=index,
+                payload_sha256=payload_sha256,
+            )
+        )
+        if entry_type == "EntryReversed":
+            target = int(payload["body"]["target"]["index"])
+            batch.reversed_targets.add(target)
+            batch.events.append(
+                EntryReversalClaimed(
+                    originator_id=stream_id(origin, f"reversal/{target}"),
+                    originator_version=1,
+                    timestamp=self.clock.now(),
+                    origin=origin,
+                    target_index=target,
+                    reversing_index=index,
+                )
+            )
+        for level, tile_index, tile in sealed:
+            batch.events.append(
+                TileSealed(
+                    originator_id=stream_id(origin, f"tiles/{level}"),
+                    originator_version=tile_index + 1,
+                    timestamp=self.clock.now(),
+                    origin=origin,
+                    level=level,
+                    index=tile_index,
+                    hashes=base64.b64encode(b"".join(tile.hashes())).decode("ascii"),
+                    root=tile.root().hex(),
+                )
+            )
+        if is_registry:
+            registry.apply(index, payload)
+        return index
+
+    def _check_reversal(
+        self,
+        state: _LogState,
+        batch: _Batch,
+        payload: Mapping[str, Any],
+        firm: str | None,
+    ) -> None:
+        target = payload["body"]["target"]
+        target_index: int = target["index"]
+        if target_index >= state.tree.size:
+            raise RuleViolationError(
+                f"红冲的目标条目 {target_index} 不存在 / the reversed entry {target_index} "
+                "does not exist in this log",
+                pointer="/payload/body/target/index",
+            )
+        in_batch = batch.by_index.get(target_index)
+        if in_batch is not None:
+            target_hash, target_firm, target_type = (
+                in_batch.leaf_hash,
+                in_batch.firm,
+                in_batch.entry_type,
+            )
+        else:
+            stored = self.get_entry(state.origin, target_index)
+            target_hash, target_firm, target_type = (
+                stored.leaf_hash,
+                stored.firm,
+                stored.entry_type,
+            )
+        if target_hash.hex() != target["leaf_hash"]:
+            raise RuleViolationError(
+                f"红冲目标的叶子哈希不符（第 {target_index} 条是 {target_hash.hex()}）/ "
+                f"leaf_hash does not match entry {target_index}",
+                pointer="/payload/body/target/leaf_hash",
+            )
+        if target_type == "EntryReversed":
+            raise RuleViolationError(
+                "红冲条目不能再被红冲；请重新发布正确的条目 / a reversal cannot itself be "
+                "reversed: post the corrected entry instead",
+                pointer="/payload/body/target/index",
+            )
+        if target_firm != firm:
+            raise KeyNotAuthorizedError(
+                f"只有原发布企业 {target_firm} 可以红冲该条目 / only the firm that posted "
+                "the entry may reverse it",
+                pointer="/payload/key",
+            )
+        if target_index in batch.reversed_targets or self._is_reversed(
+            state.origin, target_index
+        ):
+            raise AlreadyReversedError(
+                f"第 {target_index} 条已被红冲 / entry {target_index} was already reversed",
+                pointer="/payload/body/target/index",
+            )
+
+    def _sign_next_checkpoint(
+        self, state: _LogState, batch: _Batch
+    ) -> StoredCheckpoint:
+        """Sign the checkpoint after a batch, refusing one inconsistent with the last."""
+        origin = state.origin
+        size = state.tree.size
+        root = state.tree.root()
+        last = state.last_checkpoint
+        if last is not None:
+            try:
+                verify_consistency(
+                    old_size=last.size,
+                    new_size=size,
+                    old_root=last.root,
+                    new_root=root,
+                    proof=state.tree.consistency_proof(last.size, size),
+                )
+            except ConsistencyProofError as exc:
+                raise LogIntegrityError(
+                    f"拒绝签署：新检查点与上一个不一致 / refusing to sign checkpoint {size}: "
+                    f"not consistent with checkpoint {last.size} ({exc.detail})"
+                ) from exc
+        note = sign_checkpoint(Checkpoint(origin, size, root), self.log_signer(origin))
+        stored = StoredCheckpoint(origin, size, root, note.to_text())
+        batch.events.append(
+            CheckpointSigned(
+                originator_id=stream_id(origin, "checkpoints"),
+                originator_version=state.checkpoint_count + 1,
+                timestamp=self.clock.now(),
+                origin=origin,
+                size=size,
+                root=root.hex(),
+                note=stored.note,
+            )
+        )
+        return stored
+
+    # ------------------------------------------------------------------ reads
+    def get_entry(self, origin: str, index: int) -> StoredEntry:
+        self._check_origin(origin)
+        for event in self._read_entries(origin, gt=index, lte=index + 1):
+            return StoredEntry.from_event(event)
+        raise EntryNotFoundError(f"日志 {origin} 没有第 {index} 条 / no entry {index}")
+
+    def list_entries(
+        self, origin: str, *, start: int = 0, stop: int | None = None
+    ) -> Iterator[StoredEntry]:
+        """Entries ``start <= index < stop`` in order, read in pages."""
+        self._check_origin(origin)
+        for event in self._read_entries(origin, gt=start, lte=stop):
+            yield StoredEntry.from_event(event)
+
+    def get_entry_by_id(self, origin: str, entry_id: str) -> StoredEntry:
+        found = self._find_id(origin, _Batch(), entry_id)
+        if found is None:
+            raise EntryNotFoundError(
+                f"没有编号为 {entry_id!r} 的条目 / no entry with that id"
+            )
+        return self.get_entry(origin, found[0])
+
+    def get_checkpoint(self, origin: str) -> StoredCheckpoint:
+        """The latest signed checkpoint of a log."""
+        self._check_origin(origin)
+        state = self._fresh_state(origin)
+        if state.last_checkpoint is None:
+            raise CheckpointNotFoundError(
+                f"日志 {origin} 还没有检查点 / no checkpoint yet"
+            )
+        return state.last_checkpoint
+
+    def list_checkpoints(self, origin: str) -> Iterator[StoredCheckpoint]:
+        """Every checkpoint the log ever signed, oldest first."""
+        self._check_origin(origin)
+        for event in self._read(stream_id(origin, "checkpoints")):
+            event = cast(CheckpointSigned, event)
+            yield StoredCheckpoint(
+                origin, event.size, bytes.fromhex(event.root), event.note
+            )
+
+    def get_receipt(self, origin: str, index: int) -> Receipt:
+        """A receipt for the entry at ``index`` against the latest checkpoint."""
+        self._check_origin(origin)
+        state = self._fresh_state(origin)
+        with state.lock:
+            if index < 0 or index >= state.tree.size:
+                raise EntryNotFoundError(
+                    f"日志 {origin} 没有第 {index} 条 / no entry {index}"
+                )
+            return self._receipt(state, index)
+
+    def inclusion_proof(self, origin: str, index: int, size: int) -> list[bytes]:
+        self._check_origin(origin)
+        state = self._fresh_state(origin)
+        with state.lock:
+            if not 0 <= index < size <= state.tree.size:
+                raise EntryNotFoundError(
+                    f"无法证明：需要 0 ≤ index < size ≤ {state.tree.size} / cannot prove "
+                    f"index {index} in size {size}"
+                )
+            return state.tree.inclusion_proof(index, size)
+
+    def consistency_proof(
+        self, origin: str, old_size: int, new_size: int
+    ) -> list[bytes]:
+        self._check_origin(origin)
+        state = self._fresh_state(origin)
+        with state.lock:
+            if not 0 <= old_size <= new_size <= state.tree.size:
+                raise CheckpointNotFoundError(
+                    f"无法证明：需要 0 ≤ old ≤ new ≤ {state.tree.size} / cannot prove "
+                    f"{old_size} → {new_size}"
+                )
+            return state.tree.consistency_proof(old_size, new_size)
+
+    def root_at(self, origin: str, size: int) -> bytes:
+        self._check_origin(origin)
+        state = self._fresh_state(origin)
+        with state.lock:
+            if not 0 <= size <= state.tree.size:
+                raise CheckpointNotFoundError(f"size {size} is beyond the log")
+            return state.tree.root(size)
+
+    def log_size(self, origin: str) -> int:
+        self._check_origin(origin)
+        return self._fresh_state(origin).tree.size
+
+    def _receipt(self, state: _LogState, index: int) -> Receipt:
+        checkpoint = state.last_checkpoint
+        if checkpoint is None or checkpoint.size <= index:
+            raise LogIntegrityError(
+                f"no checkpoint covers entry {index} of {state.origin}"
+            )
+        entry = self.get_entry(state.origin, index)
+        proof = TlogProof(
+            index=index,
+            hashes=tuple(state.tree.inclusion_proof(index, checkpoint.size)),
+            checkpoint=SignedNote.from_text(checkpoint.note),
+        )
+        return Receipt(state.origin, index, entry.leaf, proof)
+
+    # ------------------------------------------------------- integrity checks
+    def verify_stored_tree(self, origin: str) -> int:
+        """Rebuild the tree from the entries alone and compare it with what is stored.
+
+        Checks every leaf hash, every sealed tile and every signed checkpoint's root
+        (and signature). Returns the log size; raises LogIntegrityError on any
+        difference. Memory stays bounded: only the rebuilt edge tiles are held.
+        """
+        self._check_origin(origin)
+        stored_tiles: dict[tuple[int, int], bytes] = {}
+        rebuilt = TileTree.empty(self._tile_loader(origin), TileCache(capacity=64))
+        checkpoints = {c.size: c for c in self.list_checkpoints(origin)}
+        log_key = self.log_signer(origin).verifier()
+        if 0 in checkpoints:
+            self._check_checkpoint(checkpoints.pop(0), rebuilt, log_key)
+        for event in self._read_entries(origin):
+            leaf_hash = hash_leaf(event.leaf.encode("ascii"))
+            if leaf_hash.hex() != event.leaf_hash or event.index != rebuilt.size:
+                raise LogIntegrityError(
+                    f"entry {event.index} of {origin} has a wrong leaf hash"
+                )
+            for level, tile_index, tile in rebuilt.append(leaf_hash):
+                stored_tiles[(level, tile_index)] = b"".join(tile.hashes())
+                self._compare_tile(
+                    origin, level, tile_index, stored_tiles.pop((level, tile_index))
+                )
+            checkpoint = checkpoints.pop(rebuilt.size, None)
+            if checkpoint is not None:
+                self._check_checkpoint(checkpoint, rebuilt, log_key)
+        if checkpoints:
+            raise LogIntegrityError(
+                f"checkpoints beyond the log's size {rebuilt.size}: {sorted(checkpoints)}"
+            )
+        return rebuilt.size
+
+    def _compare_tile(
+        self, origin: str, level: int, index: int, rebuilt: bytes
+    ) -> None:
+        events = list(
+            self._read(stream_id(origin, f"tiles/{level}"), gt=index, lte=index + 1)
+        )
+        if (
+            not events
+            or base64.b64decode(cast(TileSealed, events[0]).hashes) != rebuilt
+        ):
+            raise LogIntegrityError(f"stored tile {level}/{index} of {origin} differs")
+
+    def _check_checkpoint(
+        self, checkpoint: StoredCheckpoint, tree: TileTree, log_key: VerifierKey
+    ) -> None:
+        if tree.root(checkpoint.size) != checkpoint.root:
+            raise LogIntegrityError(
+                f"checkpoint {checkpoint.size} of {checkpoint.origin} has a wrong root"
+            )
+        note = SignedNote.from_text(checkpoint.note)
+        note.verified_by(log_key)
+        parsed = Checkpoint.from_text(note.text)
+        if (parsed.origin, parsed.size, parsed.root) != (
+            checkpoint.origin,
+            checkpoint.size,
+            checkpoint.root,
+        ):
+            raise LogIntegrityError(
+                f"checkpoint {checkpoint.size} note disagrees with its event"
+            )
+
+    # ------------------------------------------------------------ state, I/O
+    def _state(self, origin: str) -> _LogState:
+        with self._states_lock:
+            state = self._states.get(origin)
+        if state is None:
+            state = self._reload_state(origin)
+        return state
+
+    def _fresh_state(self, origin: str) -> _LogState:
+        """The log state, reloaded if another process has appended since."""
+        state = self._state(origin)
+        with state.lock:
+            last = list(self._read(stream_id(origin, "entries"), desc=True, limit=1))
+            stored_size = last[0].originator_version if last else 0
+            if stored_size != state.tree.size:
+                state = self._reload_state(origin)
+        return state
+
+    def _reload_state(self, origin: str) -> _LogState:
+        """Load a log's in-memory state from the store: size, edge tiles, checkpoint."""
+        with self._states_lock:
+            old = self._states.get(origin)
+        lock = old.lock if old is not None else threading.RLock()
+        with lock:
+            last = list(self._read(stream_id(origin, "entries"), desc=True, limit=1))
+            size = last[0].originator_version if last else 0
+            last_accepted_at = ""
+            if last:
+                last_accepted_at = _leaf_accepted_at(cast(EntryAppended, last[0]).leaf)
+            edges: list[TileNodes] = []
+            level = 0
+            while size >> (TILE_HEIGHT * level):
+                count = size >> (TILE_HEIGHT * level)  # hashes at height 8·level
+                first = count - count % TILE_WIDTH
+                if level == 0:
+                    hashes = [
+                        bytes.fromhex(e.leaf_hash)
+                        for e in self._read_entries(origin, gt=first, lte=count)
+                    ]
+                else:
+                    hashes = [
+                        bytes.fromhex(cast(TileSealed, e).root)
+                        for e in self._read(
+                            stream_id(origin, f"tiles/{level - 1}"), gt=first, lte=count
+                        )
+                    ]
+                if len(hashes) != count - first:
+                    raise LogIntegrityError(f"stored tiles of {origin} are incomplete")
+                edges.append(TileNodes(hashes))
+                level += 1
+            tree = TileTree(
+                size, edges, self._tile_loader(origin), self._tile_cache_for(origin)
+            )
+            cps = list(self._read(stream_id(origin, "checkpoints"), desc=True, limit=1))
+            last_checkpoint = None
+            checkpoint_count = 0
+            if cps:
+                event = cast(CheckpointSigned, cps[0])
+                checkpoint_count = event.originator_version
+                last_checkpoint = StoredCheckpoint(
+                    origin, event.size, bytes.fromhex(event.root), event.note
+                )
+            state = _LogState(
+                origin, tree, last_checkpoint, checkpoint_count, last_accepted_at, lock
+            )
+            with self._states_lock:
+                self._states[origin] = state
+            return state
+
+    def _tile_cache_for(self, origin: str) -> TileCache:
+        # One cache per log keeps keys simple; tiles are immutable, so sharing is safe.
+        return TileCache(capacity=1024)
+
+    def _tile_loader(self, origin: str) -> Any:
+        def load(level: int, index: int) -> list[bytes]:
+            events = list(
+                self._read(stream_id(origin, f"tiles/{level}"), gt=index, lte=index + 1)
+            )
+            if not events:
+                raise LogIntegrityError(f"tile {level}/{index} of {origin} is missing")
+            data = base64.b64decode(cast(TileSealed, events[0]).hashes)
+            return [data[i : i + 32] for i in range(0, len(data), 32)]
+
+        return load
+
+    def _find_id(
+        self, origin: str, batch: _Batch, entry_id: str
+    ) -> tuple[int, str] | None:
+        in_batch = batch.by_id.get(entry_id)
+        if in_batch is not None:
+            return in_batch.index, in_batch.payload_sha256
+        for event in self._read(stream_id(origin, f"id/{entry_id}"), limit=1):
+            claimed = cast(EntryIdClaimed, event)
+            return claimed.index, claimed.payload_sha256
+        return None
+
+    def _is_reversed(self, origin: str, index: int) -> bool:
+        return bool(list(self._read(stream_id(origin, f"reversal/{index}"), limit=1)))
+
+    def _verifier(self, key_ref: str, vkey: str) -> VerifierKey:
+        verifier = self._verifiers.get(key_ref)
+        if verifier is None:
+            verifier = VerifierKey.from_vkey(vkey)
+            self._verifiers[key_ref] = verifier
+        return verifier
+
+    def _read(
+        self,
+        originator_id: UUID,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Iterator[Any]:
+        for stored in self.recorder.select_events(
+            originator_id, gt=gt, lte=lte, desc=desc, limit=limit
+        ):
+            yield self.mapper.to_domain_event(stored)
+
+    def _read_entries(
+        self, origin: str, *, gt: int = 0, lte: int | None = None, page: int = 1000
+    ) -> Iterator[EntryAppended]:
+        """EntryAppended events with ``gt < version <= lte``, in pages (bounded memory)."""
+        position = gt
+        while lte is None or position < lte:
+            upper = position + page if lte is None else min(position + page, lte)
+            events = list(
+                self._read(stream_id(origin, "entries"), gt=position, lte=upper)
+            )
+            for event in events:
+                yield cast(EntryAppended, event)
+            if len(events) < upper - position:
+                return
+            position = upper
+
+
+class _under_payload:  # noqa: N801 - used as a lowercase context manager
+    """Re-root field pointers from the payload object to the submission (``/payload``)."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        if isinstance(exc, LedgerError):
+            exc.errors = [
+                FieldError(
+                    e.pointer
+                    if e.pointer.startswith("/payload")
+                    else "/payload" + e.pointer,
+                    e.message,
+                )
+                for e in exc.errors
+            ]
+
+
+def _verify_entry_signature(verifier: VerifierKey, submission: Submission) -> None:
+    try:
+        verifier.verify(
+            signature=submission.signature,
+            message=entry_signature_message(submission.payload_bytes),
+        )
+    except InvalidSignatureError:
+        raise InvalidSignatureError(
+            f"签名无效：不是 {verifier.key_ref} 对该载荷的签名 / the signature does not "
+            f"verify with key {verifier.key_ref} over these payload bytes",
+            pointer="/sig",
+        ) from None
+
+
+def _leaf_submission(leaf: str) -> dict[str, Any]:
+    value = json.loads(leaf)
+    return {"payload": value["payload"], "sig": value["sig"]}
+
+
+def _leaf_accepted_at(leaf: str) -> str:
+    return str(json.loads(leaf)["accepted_at"])

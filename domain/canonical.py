@@ -1,0 +1,124 @@
+"""RFC 8785 (JSON Canonicalization Scheme) encoding and the strict payload parser.
+
+This is the only module that turns values into bytes that get signed. Payloads arrive
+as bytes; :func:`parse_canonical` accepts them only if they are UTF-8 JSON with no
+duplicate keys, no floats, integers inside ±(2^53−1), and byte-for-byte equal to their
+own JCS encoding. Floats and large integers are reported at their JSON pointer before
+the canonical-form check, so a poster learns which field is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import rfc8785
+
+from domain.errors import NonCanonicalPayloadError, SchemaViolationError
+
+MAX_SAFE_INTEGER = 2**53 - 1
+
+
+def canonical_bytes(value: Any) -> bytes:
+    """The RFC 8785 encoding of ``value``; refuses floats and unsafe integers."""
+    for pointer, item in _walk(value, ""):
+        _check_number(pointer, item)
+    try:
+        return bytes(rfc8785.dumps(value))
+    except (
+        rfc8785.CanonicalizationError
+    ) as exc:  # pragma: no cover - _walk catches these
+        raise SchemaViolationError(
+            f"值无法规范化 / cannot canonicalise: {exc}"
+        ) from exc
+
+
+def parse_canonical(data: bytes, *, pointer: str = "/payload") -> dict[str, Any]:
+    """Parse payload bytes that must be a canonical JSON object (SPEC §3)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NonCanonicalPayloadError(
+            f"载荷不是 UTF-8 / payload is not UTF-8 (byte {exc.start})", pointer=pointer
+        ) from None
+    try:
+        value = json.loads(
+            text,
+            object_pairs_hook=_no_duplicate_keys,
+            parse_constant=_no_constants,
+        )
+    except _DuplicateKeyError as exc:
+        raise NonCanonicalPayloadError(
+            f"载荷有重复的键 {exc.key!r} / duplicate key in payload", pointer=pointer
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise NonCanonicalPayloadError(
+            f"载荷不是合法 JSON / payload is not valid JSON: {exc}", pointer=pointer
+        ) from None
+    if not isinstance(value, dict):
+        raise NonCanonicalPayloadError(
+            "载荷必须是 JSON 对象 / payload must be a JSON object", pointer=pointer
+        )
+    for item_pointer, item in _walk(value, pointer):
+        _check_number(item_pointer, item)
+    if bytes(rfc8785.dumps(value)) != data:
+        raise NonCanonicalPayloadError(
+            "载荷不是 RFC 8785 规范形式（键序、空白或转义不同）/ payload bytes are not "
+            "their RFC 8785 canonical form (key order, whitespace or escaping differ)",
+            pointer=pointer,
+        )
+    return value
+
+
+def _check_number(pointer: str, item: object) -> None:
+    if isinstance(item, float):
+        raise SchemaViolationError(
+            "不允许小数：金额以整数分（fen）表示 / no floats: money is integer fen "
+            f"and every number is an integer (got {item!r})",
+            pointer=pointer,
+        )
+    if (
+        isinstance(item, int)
+        and not isinstance(item, bool)
+        and abs(item) > MAX_SAFE_INTEGER
+    ):
+        raise SchemaViolationError(
+            "整数超出 ±(2^53−1) / integer out of range: |x| must be below 2^53",
+            pointer=pointer,
+        )
+
+
+def _walk(value: Any, pointer: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk(item, f"{pointer}/{_escape(str(key))}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk(item, f"{pointer}/{index}")
+    else:
+        yield pointer, value
+
+
+def _escape(token: str) -> str:
+    """RFC 6901 reference-token escaping."""
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+class _DuplicateKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKeyError(key)
+        result[key] = value
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")

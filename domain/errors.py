@@ -1,0 +1,173 @@
+"""The one error hierarchy of shuangshai.
+
+Every failure the domain can report is a :class:`LedgerError`. Errors carry no HTTP
+status or exit code: ``api/problems.py`` maps them to ``application/problem+json`` and
+``api/cli.py`` maps them to exit codes, each in one table. Every rejection of input
+names the failing field as a JSON pointer (RFC 6901) into the submission and says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One reason a submission was rejected: where (JSON pointer) and why."""
+
+    pointer: str
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"pointer": self.pointer, "message": self.message}
+
+
+class LedgerError(Exception):
+    """Root of every error the domain raises on purpose."""
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        pointer: str | None = None,
+        errors: list[FieldError] | None = None,
+        context: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if errors is None:
+            errors = [FieldError(pointer, detail)] if pointer is not None else []
+        self.errors: list[FieldError] = errors
+        self.context: dict[str, Any] = dict(context or {})
+
+    @property
+    def pointer(self) -> str | None:
+        """The first failing field, if the error is about one."""
+        return self.errors[0].pointer if self.errors else None
+
+
+# --- not found -------------------------------------------------------------------
+class NotFoundError(LedgerError):
+    """Something asked for does not exist."""
+
+
+class LogNotFoundError(NotFoundError):
+    """No log with that origin (or project id) exists in this instance."""
+
+
+class EntryNotFoundError(NotFoundError):
+    """No entry at that index, with that id, or with that leaf hash."""
+
+
+class CheckpointNotFoundError(NotFoundError):
+    """No signed checkpoint of that size was kept."""
+
+
+# --- conflicts ---------------------------------------------------------------------
+class ConflictError(LedgerError):
+    """The request contradicts what the log already holds."""
+
+
+class IdConflictError(ConflictError):
+    """The entry ``id`` was already used for a different payload."""
+
+
+class AlreadyReversedError(ConflictError):
+    """The entry named by an ``EntryReversed`` has already been reversed."""
+
+
+class ConcurrentWriteError(ConflictError):
+    """Another writer appended first; the caller may retry with fresh state."""
+
+
+class AlreadyInitialisedError(ConflictError):
+    """An instance already exists where one was to be created."""
+
+
+# --- invalid input -----------------------------------------------------------------
+class InvalidEntryError(LedgerError):
+    """A submission is malformed or breaks a rule; nothing was stored."""
+
+
+class MalformedSubmissionError(InvalidEntryError):
+    """The submission is not a well-formed payload and signature pair."""
+
+
+class NonCanonicalPayloadError(InvalidEntryError):
+    """The payload bytes are not the RFC 8785 (JCS) encoding of themselves."""
+
+
+class SchemaViolationError(InvalidEntryError):
+    """The payload or its body does not satisfy its JSON Schema."""
+
+
+class WrongLogError(InvalidEntryError):
+    """The payload's ``log`` names another log than the one it was sent to."""
+
+
+class EntryTooLargeError(InvalidEntryError):
+    """The leaf would exceed 65,535 bytes."""
+
+
+class RuleViolationError(InvalidEntryError):
+    """A domain rule (money, reversal, registry) refuses the entry."""
+
+
+# --- authorisation -----------------------------------------------------------------
+class AuthorizationError(LedgerError):
+    """The signer may not post this entry to this log."""
+
+
+class UnknownKeyError(AuthorizationError):
+    """The ``key`` is not registered in the registry."""
+
+
+class RevokedKeyError(AuthorizationError):
+    """The key was revoked; a revoked key signs nothing new."""
+
+
+class KeyNotAuthorizedError(AuthorizationError):
+    """The key is registered but not for this firm, project or entry type."""
+
+
+# --- verification ------------------------------------------------------------------
+class VerificationError(LedgerError):
+    """Something a verifier checks did not hold."""
+
+
+class InvalidSignatureError(VerificationError):
+    """A signature does not verify against the key it claims."""
+
+
+class InclusionProofError(VerificationError):
+    """An inclusion proof does not lead to the claimed root."""
+
+
+class ConsistencyProofError(VerificationError):
+    """A consistency proof does not connect the two claimed roots."""
+
+
+class MalformedNoteError(VerificationError):
+    """A signed note, key or proof text does not parse."""
+
+
+class MalformedCheckpointError(MalformedNoteError):
+    """A checkpoint body does not parse (C2SP tlog-checkpoint)."""
+
+
+class MalformedProofError(MalformedNoteError):
+    """A tlog-proof text does not parse (C2SP tlog-proof)."""
+
+
+class MalformedKeyError(MalformedNoteError):
+    """A verifier key (vkey) or signer key does not parse."""
+
+
+# --- the log's own integrity -------------------------------------------------------
+class LogIntegrityError(LedgerError):
+    """The stored log contradicts itself; the log refuses to sign over it."""
+
+
+class ConfigurationError(LedgerError):
+    """Missing or bad settings, key files or store location."""

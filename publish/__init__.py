@@ -1,0 +1,1 @@
+"""Static publication of the board, the desk and the signed log (SPEC §4)."""
