@@ -132,12 +132,14 @@ class _Accepted:
     firm: str | None
     entry_type: str
     leaf_hash: bytes
+    leaf: bytes
 
 
 @dataclass
 class _Batch:
     """What a batch has decided so far, so later submissions see earlier ones."""
 
+    careful: bool = True  # read the store for reused ids and repeated reversals
     events: list[Any] = field(default_factory=list)
     by_id: dict[str, _Accepted] = field(default_factory=dict)
     by_index: dict[int, _Accepted] = field(default_factory=dict)
@@ -202,6 +204,8 @@ class LedgerApplication(Application[UUID]):
         prefix = f"{self.instance}/p/"
         if origin.startswith(prefix):
             project_id = origin[len(prefix) :]
+            if project_id in self._registry.projects:  # projects are never removed
+                return project_id
             if project_id in self.get_registry().projects:
                 return project_id
         raise LogNotFoundError(f"没有这个日志 / no log with origin {origin!r}")
@@ -238,9 +242,12 @@ class LedgerApplication(Application[UUID]):
         self._check_origin(origin)
         state = self._state(origin)
         with state.lock:
-            for _attempt in range(MAX_WRITE_ATTEMPTS):
+            for attempt in range(MAX_WRITE_ATTEMPTS):
                 try:
-                    return self._append_batch(state, submissions)
+                    # The first attempt is optimistic: it lets the store's primary keys
+                    # find reused ids and repeated reversals. If one conflicts, the
+                    # batch is redone with reads (``careful``), on fresh state.
+                    return self._append_batch(state, submissions, careful=attempt > 0)
                 except IntegrityError:
                     # Another process appended first: start again from the store.
                     state = self._reload_state(origin)
@@ -253,7 +260,7 @@ class LedgerApplication(Application[UUID]):
             )
 
     def _append_batch(
-        self, state: _LogState, submissions: Sequence[Submission]
+        self, state: _LogState, submissions: Sequence[Submission], *, careful: bool
     ) -> list[Outcome]:
         origin = state.origin
         is_registry = origin == self.registry_origin
@@ -262,7 +269,7 @@ class LedgerApplication(Application[UUID]):
             registry = self._registry.copy() if is_registry else self._registry
         accepted_at = format_accepted_at(self.clock.now())
         accepted_at = max(accepted_at, state.last_accepted_at)
-        batch = _Batch()
+        batch = _Batch(careful=careful)
         outcomes: list[Outcome | int] = []
         for submission in submissions:
             try:
@@ -284,9 +291,12 @@ class LedgerApplication(Application[UUID]):
                 with self._registry_lock:
                     self._registry = registry
         results: list[Outcome] = []
+        note = self._checkpoint_note(state)
         for outcome in outcomes:
             if isinstance(outcome, int):
-                results.append(self._receipt(state, outcome))
+                accepted = batch.by_index.get(outcome)
+                leaf = accepted.leaf if accepted is not None else None
+                results.append(self._receipt(state, outcome, note, leaf))
             else:
                 results.append(outcome)
         return results
@@ -363,7 +373,7 @@ class LedgerApplication(Application[UUID]):
         leaf_hash = hash_leaf(leaf)
         sealed = state.tree.append(leaf_hash)
         accepted = _Accepted(
-            index, entry_id, payload_sha256, firm, entry_type, leaf_hash
+            index, entry_id, payload_sha256, firm, entry_type, leaf_hash, leaf
         )
         batch.by_id[entry_id] = accepted
         batch.by_index[index] = accepted
@@ -447,7 +457,7 @@ class LedgerApplication(Application[UUID]):
                 in_batch.entry_type,
             )
         else:
-            stored = self.get_entry(state.origin, target_index)
+            stored = self._read_entry(state.origin, target_index)
             target_hash, target_firm, target_type = (
                 stored.leaf_hash,
                 stored.firm,
@@ -471,8 +481,8 @@ class LedgerApplication(Application[UUID]):
                 "the entry may reverse it",
                 pointer="/payload/key",
             )
-        if target_index in batch.reversed_targets or self._is_reversed(
-            state.origin, target_index
+        if target_index in batch.reversed_targets or (
+            batch.careful and self._is_reversed(state.origin, target_index)
         ):
             raise AlreadyReversedError(
                 f"第 {target_index} 条已被红冲 / entry {target_index} was already reversed",
@@ -519,6 +529,9 @@ class LedgerApplication(Application[UUID]):
     # ------------------------------------------------------------------ reads
     def get_entry(self, origin: str, index: int) -> StoredEntry:
         self._check_origin(origin)
+        return self._read_entry(origin, index)
+
+    def _read_entry(self, origin: str, index: int) -> StoredEntry:
         for event in self._read_entries(origin, gt=index, lte=index + 1):
             return StoredEntry.from_event(event)
         raise EntryNotFoundError(f"日志 {origin} 没有第 {index} 条 / no entry {index}")
@@ -605,19 +618,30 @@ class LedgerApplication(Application[UUID]):
         self._check_origin(origin)
         return self._fresh_state(origin).tree.size
 
-    def _receipt(self, state: _LogState, index: int) -> Receipt:
+    def _checkpoint_note(self, state: _LogState) -> SignedNote | None:
+        checkpoint = state.last_checkpoint
+        return None if checkpoint is None else SignedNote.from_text(checkpoint.note)
+
+    def _receipt(
+        self,
+        state: _LogState,
+        index: int,
+        note: SignedNote | None = None,
+        leaf: bytes | None = None,
+    ) -> Receipt:
         checkpoint = state.last_checkpoint
         if checkpoint is None or checkpoint.size <= index:
             raise LogIntegrityError(
                 f"no checkpoint covers entry {index} of {state.origin}"
             )
-        entry = self.get_entry(state.origin, index)
+        if leaf is None:
+            leaf = self._read_entry(state.origin, index).leaf
         proof = TlogProof(
             index=index,
             hashes=tuple(state.tree.inclusion_proof(index, checkpoint.size)),
-            checkpoint=SignedNote.from_text(checkpoint.note),
+            checkpoint=note or SignedNote.from_text(checkpoint.note),
         )
-        return Receipt(state.origin, index, entry.leaf, proof)
+        return Receipt(state.origin, index, leaf, proof)
 
     # ------------------------------------------------------- integrity checks
     def verify_stored_tree(self, origin: str) -> int:
@@ -776,6 +800,8 @@ class LedgerApplication(Application[UUID]):
         in_batch = batch.by_id.get(entry_id)
         if in_batch is not None:
             return in_batch.index, in_batch.payload_sha256
+        if not batch.careful:
+            return None  # the id stream's primary key will tell (see submit_batch)
         for event in self._read(stream_id(origin, f"id/{entry_id}"), limit=1):
             claimed = cast(EntryIdClaimed, event)
             return claimed.index, claimed.payload_sha256

@@ -60,15 +60,50 @@ def parse_canonical(data: bytes, *, pointer: str = "/payload") -> dict[str, Any]
         raise NonCanonicalPayloadError(
             "载荷必须是 JSON 对象 / payload must be a JSON object", pointer=pointer
         )
-    for item_pointer, item in _walk(value, pointer):
-        _check_number(item_pointer, item)
-    if bytes(rfc8785.dumps(value)) != data:
+    if not _plain(value):
+        # A float, an unsafe integer or a non-ASCII key somewhere: find and report
+        # the first bad number at its pointer; otherwise use the reference encoder.
+        for item_pointer, item in _walk(value, pointer):
+            _check_number(item_pointer, item)
+        canonical = bytes(rfc8785.dumps(value))
+    else:
+        canonical = _fast_canonical(value)
+    if canonical != data:
         raise NonCanonicalPayloadError(
             "载荷不是 RFC 8785 规范形式（键序、空白或转义不同）/ payload bytes are not "
             "their RFC 8785 canonical form (key order, whitespace or escaping differ)",
             pointer=pointer,
         )
     return value
+
+
+def _plain(value: Any) -> bool:
+    """True if ``value`` holds only ASCII keys, strings, safe ints, bools and nulls.
+
+    For such values JCS equals ``json.dumps(sort_keys=True)`` with no whitespace:
+    both escape exactly ``"``, ``\\`` and control characters (lowercase ``\\u00xx``),
+    and code-point order equals UTF-16 order for ASCII keys.
+    """
+    if isinstance(value, str):
+        return True
+    if isinstance(value, bool) or value is None:
+        return True
+    if isinstance(value, int):
+        return -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER
+    if isinstance(value, dict):
+        return all(key.isascii() and _plain(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(_plain(item) for item in value)
+    return False
+
+
+def _fast_canonical(value: Any) -> bytes:
+    try:
+        return json.dumps(
+            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: let the reference encoder decide
+        return bytes(rfc8785.dumps(value))
 
 
 def _check_number(pointer: str, item: object) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -25,6 +26,7 @@ from domain.signing import Signer
 ENTRY_SIGNATURE_PREFIX: Final = b"shuangshai/v1/entry\n"
 MAX_LEAF_BYTES: Final = 65_535
 LEAF_VERSION: Final = 1
+_ACCEPTED_AT: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
 
 
 def entry_signature_message(payload_bytes: bytes) -> bytes:
@@ -103,14 +105,16 @@ def format_accepted_at(moment: datetime) -> str:
 
 def make_leaf(submission: Submission, accepted_at: str) -> bytes:
     """The leaf the log commits to; raises if it would exceed 65,535 bytes."""
-    leaf = canonical_bytes(
-        {
-            "v": LEAF_VERSION,
-            "accepted_at": accepted_at,
-            "payload": base64.b64encode(submission.payload_bytes).decode("ascii"),
-            "sig": base64.b64encode(submission.signature).decode("ascii"),
-        }
-    )
+    if not _ACCEPTED_AT.fullmatch(accepted_at):
+        raise ValueError(f"accepted_at {accepted_at!r} is not the log's UTC format")
+    # Every value is ASCII with nothing JCS would escape, so the canonical form is the
+    # keys in sorted order with no whitespace (tests compare it with rfc8785).
+    payload = base64.b64encode(submission.payload_bytes).decode("ascii")
+    sig = base64.b64encode(submission.signature).decode("ascii")
+    leaf = (
+        f'{{"accepted_at":"{accepted_at}","payload":"{payload}",'
+        f'"sig":"{sig}","v":{LEAF_VERSION}}}'
+    ).encode("ascii")
     if len(leaf) > MAX_LEAF_BYTES:
         raise EntryTooLargeError(
             f"条目过大：叶子为 {len(leaf)} 字节，上限 {MAX_LEAF_BYTES} 字节；附件请按哈希"

@@ -157,7 +157,9 @@ class SchemaValidator:
             )
             return validator
 
-        missing = [t for t in ALL_ENTRY_TYPES if schema_name(t) not in schemas]
+        missing = [
+            schema_name(t) for t in ALL_ENTRY_TYPES if schema_name(t) not in schemas
+        ]
         for name in (ENVELOPE_SCHEMA, PROBLEM_SCHEMA):
             if name not in schemas:
                 missing.append(name)

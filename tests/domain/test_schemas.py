@@ -170,7 +170,9 @@ def registry() -> Registry[Any]:
     return Registry().with_resources(
         (
             SCHEMA_BASE_URI + name,
-            Resource.from_contents(load_schema(name), default_specification=DRAFT202012),
+            Resource.from_contents(
+                load_schema(name), default_specification=DRAFT202012
+            ),
         )
         for name in SCHEMA_FILES
     )

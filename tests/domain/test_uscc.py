@@ -89,7 +89,9 @@ def test_a_non_string_is_refused_with_our_error() -> None:
         check_uscc(91350100)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("first17", ["9135010", "91350100M000100Y4X", "91350100I000100Y4"])
+@pytest.mark.parametrize(
+    "first17", ["9135010", "91350100M000100Y4X", "91350100I000100Y4"]
+)
 def test_the_check_character_needs_17_characters_of_the_charset(first17: str) -> None:
     with pytest.raises(SchemaViolationError):
         uscc_check_character(first17)
