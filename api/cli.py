@@ -111,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     info.set_defaults(handler=cmd_info)
 
+    log_key = commands.add_parser(
+        "log-key", help="print a log's checkpoint verifier key"
+    )
+    log_key.add_argument("origin", help="e.g. chengdu.example/p/jinjiang-hemei")
+    log_key.set_defaults(handler=cmd_log_key)
+
     _add_registry_commands(commands)
 
     sign = commands.add_parser("sign", help="sign a payload file into a submission")
@@ -185,6 +191,20 @@ def cmd_info(args: argparse.Namespace) -> int:
             print(
                 f"{origin}  size={ledger.log_size(origin)}  key={ledger.log_vkey(origin)}"
             )
+    finally:
+        ledger.close()
+    return 0
+
+
+def cmd_log_key(args: argparse.Namespace) -> int:
+    instance = open_instance(args.instance)
+    ledger = instance.open_ledger()
+    try:
+        if args.origin not in ledger.list_origins():
+            raise NotFoundError(
+                f"没有这个日志 / no log {args.origin!r}; `shuangshai info` lists them"
+            )
+        print(ledger.log_vkey(args.origin))
     finally:
         ledger.close()
     return 0

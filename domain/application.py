@@ -856,6 +856,13 @@ class _under_payload:  # noqa: N801 - used as a lowercase context manager
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
         if isinstance(exc, LedgerError):
+            first = exc.pointer
+            if (
+                first
+                and exc.detail.startswith(f"{first}:")
+                and not first.startswith("/payload")
+            ):
+                exc.detail = "/payload" + exc.detail
             exc.errors = [
                 FieldError(
                     e.pointer

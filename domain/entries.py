@@ -26,7 +26,9 @@ from domain.signing import Signer
 ENTRY_SIGNATURE_PREFIX: Final = b"shuangshai/v1/entry\n"
 MAX_LEAF_BYTES: Final = 65_535
 LEAF_VERSION: Final = 1
-_ACCEPTED_AT: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
+_ACCEPTED_AT: Final = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z"
+)
 
 
 def entry_signature_message(payload_bytes: bytes) -> bytes:
