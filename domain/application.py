@@ -292,11 +292,19 @@ class LedgerApplication(Application[UUID]):
                     self._registry = registry
         results: list[Outcome] = []
         note = self._checkpoint_note(state)
+        indices = [outcome for outcome in outcomes if isinstance(outcome, int)]
+        proofs = (
+            state.tree.inclusion_proofs(indices, state.last_checkpoint.size)
+            if indices and state.last_checkpoint is not None
+            else {}
+        )
         for outcome in outcomes:
             if isinstance(outcome, int):
                 accepted = batch.by_index.get(outcome)
                 leaf = accepted.leaf if accepted is not None else None
-                results.append(self._receipt(state, outcome, note, leaf))
+                results.append(
+                    self._receipt(state, outcome, note, leaf, proofs.get(outcome))
+                )
             else:
                 results.append(outcome)
         return results
@@ -628,6 +636,7 @@ class LedgerApplication(Application[UUID]):
         index: int,
         note: SignedNote | None = None,
         leaf: bytes | None = None,
+        path: list[bytes] | None = None,
     ) -> Receipt:
         checkpoint = state.last_checkpoint
         if checkpoint is None or checkpoint.size <= index:
@@ -638,7 +647,11 @@ class LedgerApplication(Application[UUID]):
             leaf = self._read_entry(state.origin, index).leaf
         proof = TlogProof(
             index=index,
-            hashes=tuple(state.tree.inclusion_proof(index, checkpoint.size)),
+            hashes=tuple(
+                path
+                if path is not None
+                else state.tree.inclusion_proof(index, checkpoint.size)
+            ),
             checkpoint=note or SignedNote.from_text(checkpoint.note),
         )
         return Receipt(state.origin, index, leaf, proof)

@@ -163,6 +163,24 @@ class TileTree:
             index, self.size if size is None else size, self.perfect_hash
         )
 
+    def inclusion_proofs(
+        self, indices: Iterable[int], size: int
+    ) -> dict[int, list[bytes]]:
+        """Proofs for many leaves at one size, sharing the subtree hashes they reuse."""
+        memo: dict[tuple[int, int], bytes] = {}
+
+        def hash_range(start: int, end: int) -> bytes:
+            value = memo.get((start, end))
+            if value is None:
+                value = merkle.range_hash(start, end, self.perfect_hash)
+                memo[(start, end)] = value
+            return value
+
+        return {
+            index: [hash_range(a, b) for a, b in merkle.inclusion_ranges(index, size)]
+            for index in indices
+        }
+
     def consistency_proof(
         self, old_size: int, new_size: int | None = None
     ) -> list[bytes]:

@@ -493,13 +493,10 @@ def _pattern_messages(defs_schema: Mapping[str, Any]) -> dict[str, str]:
             "验证密钥格式应为 <名称>+<8 位十六进制密钥号>+<base64> / a verifier key is "
             "<name>+<8 hex key id>+<base64(type || public key)>"
         ),
+        # sha256_hex and commitment share one pattern, so they share one message.
         "sha256_hex": (
-            "应为 64 位小写十六进制 SHA-256 / must be a SHA-256 as 64 lowercase "
-            "hex digits"
-        ),
-        "commitment": (
-            "承诺值应为 64 位小写十六进制 SHA-256 / a commitment is a SHA-256 as 64 "
-            "lowercase hex digits"
+            "应为 64 位小写十六进制 SHA-256（哈希或承诺值）/ must be a SHA-256 (a hash "
+            "or a commitment) as 64 lowercase hex digits"
         ),
         "slug": (
             "编号只能用小写字母、数字和连字符，以字母或数字开头，最长 63 位 / "
