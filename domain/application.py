@@ -622,6 +622,29 @@ class LedgerApplication(Application[UUID]):
                 raise CheckpointNotFoundError(f"size {size} is beyond the log")
             return state.tree.root(size)
 
+    def tile_hashes(
+        self, origin: str, level: int, index: int, width: int, size: int
+    ) -> list[bytes]:
+        """The hashes of tile ``level/index`` of width ``width`` in the tree of ``size``.
+
+        C2SP tlog-tiles: a tile at level L holds the node hashes at tree height 8·L
+        with indices 256·index … 256·index + width − 1.
+        """
+        self._check_origin(origin)
+        state = self._fresh_state(origin)
+        with state.lock:
+            first = index * TILE_WIDTH
+            height = TILE_HEIGHT * level
+            if not 0 < width <= TILE_WIDTH or (first + width) << height > size:
+                raise EntryNotFoundError(
+                    f"no tile {level}/{index} of width {width} in a tree of size {size}"
+                )
+            if size > state.tree.size:
+                raise EntryNotFoundError(f"size {size} is beyond the log")
+            return [
+                state.tree.perfect_hash(height, i) for i in range(first, first + width)
+            ]
+
     def log_size(self, origin: str) -> int:
         self._check_origin(origin)
         return self._fresh_state(origin).tree.size

@@ -52,14 +52,14 @@ def postgres_env(postgres_available: None) -> Iterator[dict[str, str]]:
     import psycopg
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    connect = {
-        "dbname": PG["POSTGRES_DBNAME"],
-        "host": PG["POSTGRES_HOST"],
-        "port": PG["POSTGRES_PORT"],
-        "user": PG["POSTGRES_USER"],
-        "password": PG["POSTGRES_PASSWORD"],
-    }
-    with psycopg.connect(**connect, autocommit=True) as conn:
+    conninfo = psycopg.conninfo.make_conninfo(
+        dbname=PG["POSTGRES_DBNAME"],
+        host=PG["POSTGRES_HOST"],
+        port=PG["POSTGRES_PORT"],
+        user=PG["POSTGRES_USER"],
+        password=PG["POSTGRES_PASSWORD"],
+    )
+    with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     try:
         yield {
@@ -68,7 +68,7 @@ def postgres_env(postgres_available: None) -> Iterator[dict[str, str]]:
             **PG,
         }
     finally:
-        with psycopg.connect(**connect, autocommit=True) as conn:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 

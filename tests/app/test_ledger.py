@@ -469,3 +469,22 @@ def test_the_checkpoint_names_the_log_and_is_signed_by_its_key(world: World) -> 
         stored.note, world.ledger.log_signer(PROJECT_ORIGIN).verifier()
     )
     assert checkpoint == Checkpoint(PROJECT_ORIGIN, 1, stored.root)
+
+
+def test_tiles_hold_the_node_hashes_tlog_tiles_says_they_hold(world: World) -> None:
+    from domain.merkle import MemoryTree
+
+    batch = [
+        world.sign(world.payload("CommonRevenueRecorded", revenue_body(i + 1)))
+        for i in range(600)
+    ]
+    world.ledger.submit_batch(PROJECT_ORIGIN, batch)
+    leaves = [hash_leaf(e.leaf) for e in world.ledger.list_entries(PROJECT_ORIGIN)]
+    reference = MemoryTree(leaves)
+
+    assert world.ledger.tile_hashes(PROJECT_ORIGIN, 0, 1, 256, 600) == leaves[256:512]
+    assert world.ledger.tile_hashes(PROJECT_ORIGIN, 0, 2, 88, 600) == leaves[512:600]
+    assert world.ledger.tile_hashes(PROJECT_ORIGIN, 1, 0, 2, 600) == [
+        reference.perfect_hash(8, 0),
+        reference.perfect_hash(8, 1),
+    ]
