@@ -7,6 +7,7 @@ touching code. The schema file of an entry type is ``schemas/<kebab-name>.v1.sch
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Final
 
 #: Entry types of the registry log, signed by the association key.
@@ -93,3 +94,168 @@ def schema_name(entry_type: str) -> str:
     """``CommonRevenueRecorded`` -> ``common-revenue-recorded.v1.schema.json``."""
     kebab = re.sub(r"(?<!^)(?=[A-Z])", "-", entry_type).lower()
     return f"{kebab}.v1.schema.json"
+
+
+# --------------------------------------------------------------------------------
+# The notice board (公开栏), the enquiry desk (查询台) and the 12 templates (SPEC §5).
+# Names marked † in the spec are the Chengdu guideline's; the rest are ours. Kept as
+# data so an association can rename them.
+# --------------------------------------------------------------------------------
+
+#: The 8 notice-board columns: slug -> Chinese name.
+COLUMNS: Final[dict[str, str]] = {
+    "income-expenditure": "收支公开",
+    "staff": "人员信息",
+    "contract-performance": "履约服务",
+    "facilities": "设施管理",
+    "fees-and-services": "服务收费",
+    "pledges": "实事亮牌",
+    "supervision": "监督评价",
+    "notices": "通知公告",
+}
+
+#: The 5 enquiry-desk categories: slug -> Chinese name.
+DESK_CATEGORIES: Final[dict[str, str]] = {
+    "contracts": "合同协议",
+    "finance": "财务管理",
+    "registers": "清册台账",
+    "work-records": "作业记录",
+    "policies-and-plans": "制度预案",
+}
+
+
+@dataclass(frozen=True)
+class Template:
+    """One of the 12 reference templates (参考模板)."""
+
+    code: str  # T01 … T12
+    slug: str
+    name: str
+    columns: tuple[str, ...]
+    entry_types: tuple[str, ...]
+
+
+TEMPLATES: Final[tuple[Template, ...]] = (
+    Template(
+        "T01",
+        "project-and-staff",
+        "物业服务项目及人员信息公示表",
+        ("staff",),
+        (
+            "ProjectProfileDeclared",
+            "ManagerAppointed",
+            "StaffAssigned",
+            "StaffReleased",
+        ),
+    ),
+    Template(
+        "T02",
+        "fee-schedule",
+        "物业服务内容与收费标准公示表",
+        ("fees-and-services",),
+        ("FeeScheduleDeclared", "ServiceStandardDeclared"),
+    ),
+    Template(
+        "T03",
+        "common-revenue",
+        "共有部分经营收益收支公示表",
+        ("income-expenditure",),
+        (
+            "RevenueSourceRegistered",
+            "CommonRevenueRecorded",
+            "CommonRevenueCostDeducted",
+            "OwnerShareAllocated",
+        ),
+    ),
+    Template(
+        "T04",
+        "commission-fund",
+        "酬金制物业服务资金收支公示表",
+        ("income-expenditure",),
+        ("CommissionFundCollected", "CommissionFundSpent", "RemunerationDrawn"),
+    ),
+    Template(
+        "T05",
+        "commission-budget",
+        "酬金制资金年度预决算公示表",
+        ("income-expenditure",),
+        ("BudgetDeclared", "AccountsClosed"),
+    ),
+    Template(
+        "T06",
+        "lump-sum-spending",
+        "包干制物业服务费用分类收支公示表",
+        ("income-expenditure",),
+        ("LumpSumIncomeRecorded", "LumpSumSpendingRecorded"),
+    ),
+    Template(
+        "T07",
+        "shared-utilities",
+        "公共水电能耗及分摊公示表",
+        ("income-expenditure",),
+        ("UtilityCostApportioned",),
+    ),
+    Template(
+        "T08",
+        "maintenance-fund",
+        "专项维修资金使用公示表",
+        ("facilities",),
+        ("MaintenanceFundUsed",),
+    ),
+    Template(
+        "T09",
+        "contract-performance",
+        "物业服务合同履行情况公示表",
+        ("contract-performance",),
+        ("PerformanceReported", "WorkLogged"),
+    ),
+    Template(
+        "T10",
+        "onsite-work",
+        "物业服务工作现场及设施维保公示表",
+        ("contract-performance", "facilities"),
+        ("WorkLogged", "InspectionRecorded", "FacilityRegistered", "FacilityServiced"),
+    ),
+    Template(
+        "T11",
+        "warm-pledges",
+        "暖心物管实事亮牌公示表",
+        ("pledges",),
+        ("PledgeMade", "PledgeProgressed", "PledgeFulfilled", "PledgeLapsed"),
+    ),
+    Template(
+        "T12",
+        "challenges-and-replies",
+        "业主质疑及答复公示表",
+        ("supervision",),
+        (
+            "ChallengeRaised",
+            "ChallengeAnswered",
+            "ChallengeEscalated",
+            "ChallengeClosed",
+        ),
+    ),
+)
+
+TEMPLATE_BY_SLUG: Final[dict[str, Template]] = {t.slug: t for t in TEMPLATES}
+
+#: Entry types that feed no template but a column directly.
+EXTRA_COLUMN_OF_TYPE: Final[dict[str, str]] = {"NoticePosted": "notices"}
+
+#: Money-carrying entry types (all of them belong to the finance category of the desk).
+MONEY_ENTRY_TYPES: Final[tuple[str, ...]] = (
+    "FeeScheduleDeclared",
+    "RevenueSourceRegistered",
+    "CommonRevenueRecorded",
+    "CommonRevenueCostDeducted",
+    "OwnerShareAllocated",
+    "CommissionFundCollected",
+    "CommissionFundSpent",
+    "RemunerationDrawn",
+    "BudgetDeclared",
+    "AccountsClosed",
+    "LumpSumIncomeRecorded",
+    "LumpSumSpendingRecorded",
+    "UtilityCostApportioned",
+    "MaintenanceFundUsed",
+)

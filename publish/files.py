@@ -1,0 +1,63 @@
+"""Writing the static site: only files whose bytes change are rewritten.
+
+Publication is deterministic (the same log state gives byte-identical files), so the
+writer compares each file's new bytes with what is on disk and leaves equal files
+alone. ``written`` lists what a build actually rewrote, which is how the incremental
+publish is tested and measured; ``stale`` lists files of a previous build that the
+new one no longer produces.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+
+@dataclass
+class SiteWriter:
+    """Writes files under ``root`` by relative POSIX path, skipping unchanged ones."""
+
+    root: Path
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    produced: set[str] = field(default_factory=set)
+
+    def write(self, relative: str, data: bytes | str) -> bool:
+        """Write ``data`` at ``relative``; returns True if the file changed."""
+        path = self._path(relative)
+        content = data.encode("utf-8") if isinstance(data, str) else data
+        self.produced.add(relative)
+        try:
+            if path.read_bytes() == content:
+                self.unchanged += 1
+                return False
+        except FileNotFoundError:
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.tmp")
+        temporary.write_bytes(content)
+        os.replace(temporary, path)
+        self.written.append(relative)
+        return True
+
+    def exists(self, relative: str) -> bool:
+        return self._path(relative).is_file()
+
+    def stale(self) -> list[str]:
+        """Files under ``root`` that this build did not produce."""
+        found = []
+        for path in self.root.rglob("*"):
+            if path.is_file():
+                relative = path.relative_to(self.root).as_posix()
+                if relative not in self.produced:
+                    found.append(relative)
+        return sorted(found)
+
+    def _path(self, relative: str) -> Path:
+        pure = PurePosixPath(relative)
+        if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+            raise ValueError(
+                f"not a site-relative path: {relative!r}"
+            )  # programming error
+        return self.root.joinpath(*pure.parts)
