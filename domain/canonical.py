@@ -18,6 +18,8 @@ import rfc8785
 from domain.errors import NonCanonicalPayloadError, SchemaViolationError
 
 MAX_SAFE_INTEGER = 2**53 - 1
+#: Deepest nesting of objects and arrays a payload may have (schemas need far fewer).
+MAX_DEPTH = 32
 
 
 def canonical_bytes(value: Any) -> bytes:
@@ -26,12 +28,10 @@ def canonical_bytes(value: Any) -> bytes:
         _check_number(pointer, item)
     try:
         return bytes(rfc8785.dumps(value))
-    except (
-        rfc8785.CanonicalizationError
-    ) as exc:  # pragma: no cover - _walk catches these
+    except (rfc8785.CanonicalizationError, UnicodeEncodeError) as exc:
         raise SchemaViolationError(
-            f"值无法规范化 / cannot canonicalise: {exc}"
-        ) from exc
+            f"值无法规范化（孤立的代理字符？）/ cannot canonicalise (a lone surrogate?): {exc}"
+        ) from None
 
 
 def parse_canonical(data: bytes, *, pointer: str = "/payload") -> dict[str, Any]:
@@ -60,14 +60,28 @@ def parse_canonical(data: bytes, *, pointer: str = "/payload") -> dict[str, Any]
         raise NonCanonicalPayloadError(
             "载荷必须是 JSON 对象 / payload must be a JSON object", pointer=pointer
         )
-    if not _plain(value):
-        # A float, an unsafe integer or a non-ASCII key somewhere: find and report
-        # the first bad number at its pointer; otherwise use the reference encoder.
-        for item_pointer, item in _walk(value, pointer):
-            _check_number(item_pointer, item)
-        canonical = bytes(rfc8785.dumps(value))
-    else:
-        canonical = _fast_canonical(value)
+    if _depth(value) > MAX_DEPTH:
+        raise NonCanonicalPayloadError(
+            f"载荷嵌套超过 {MAX_DEPTH} 层 / payload is nested deeper than {MAX_DEPTH} levels",
+            pointer=pointer,
+        )
+    try:
+        if not _plain(value):
+            # A float, an unsafe integer or a non-ASCII key somewhere: find and report
+            # the first bad number at its pointer; otherwise use the reference encoder.
+            for item_pointer, item in _walk(value, pointer):
+                _check_number(item_pointer, item)
+            canonical = bytes(rfc8785.dumps(value))
+        else:
+            canonical = _fast_canonical(value)
+    except (rfc8785.CanonicalizationError, UnicodeEncodeError):
+        # Only lone surrogates (written as \\ud800 escapes) get here: no UTF-8 text
+        # and so no canonical form can hold them.
+        raise NonCanonicalPayloadError(
+            "载荷含有孤立的代理字符，无法规范化 / payload holds a lone surrogate "
+            "escape, which has no canonical UTF-8 form",
+            pointer=pointer,
+        ) from None
     if canonical != data:
         raise NonCanonicalPayloadError(
             "载荷不是 RFC 8785 规范形式（键序、空白或转义不同）/ payload bytes are not "
@@ -75,6 +89,21 @@ def parse_canonical(data: bytes, *, pointer: str = "/payload") -> dict[str, Any]
             pointer=pointer,
         )
     return value
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of containers, computed without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in item.values())
+        elif isinstance(item, list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in item)
+    return deepest
 
 
 def _plain(value: Any) -> bool:

@@ -58,9 +58,10 @@ class Submission:
             )
         extra = sorted(set(value) - {"payload", "sig"})
         if extra:
+            escaped = extra[0].replace("~", "~0").replace("/", "~1")
             raise MalformedSubmissionError(
                 f"提交中有未知字段 / unknown field in submission: {extra[0]}",
-                pointer=f"/{extra[0]}",
+                pointer=f"/{escaped}",
             )
         payload = _b64_field(value, "payload")
         signature = _b64_field(value, "sig")
@@ -153,4 +154,11 @@ class Leaf:
             )
         except MalformedSubmissionError as exc:
             raise VerificationError(f"leaf has a malformed submission: {exc}") from None
-        return cls(value["accepted_at"], submission)
+        leaf = cls(value["accepted_at"], submission)
+        # Only the exact bytes the log writes are a leaf: one entry, one leaf hash.
+        if not _ACCEPTED_AT.fullmatch(leaf.accepted_at) or leaf.to_bytes() != data:
+            raise VerificationError("leaf is not in the exact form the log writes")
+        return leaf
+
+    def to_bytes(self) -> bytes:
+        return make_leaf(self.submission, self.accepted_at)

@@ -54,7 +54,7 @@ class Receipt:
         if not isinstance(value, dict):
             raise MalformedProofError("receipt must be a JSON object", pointer="")
         for name, kind in (("log", str), ("index", int), ("leaf_hash", str)):
-            if not isinstance(value.get(name), kind):
+            if type(value.get(name)) is not kind:  # a bool is not an index
                 raise MalformedProofError(
                     f"receipt {name} is missing", pointer=f"/{name}"
                 )
