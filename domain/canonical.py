@@ -60,13 +60,15 @@ def parse_canonical(data: bytes, *, pointer: str = "/payload") -> dict[str, Any]
         raise NonCanonicalPayloadError(
             "载荷必须是 JSON 对象 / payload must be a JSON object", pointer=pointer
         )
-    if _depth(value) > MAX_DEPTH:
-        raise NonCanonicalPayloadError(
-            f"载荷嵌套超过 {MAX_DEPTH} 层 / payload is nested deeper than {MAX_DEPTH} levels",
-            pointer=pointer,
-        )
     try:
-        if not _plain(value):
+        plain = _plain(value, 1)
+        if plain is None:
+            raise NonCanonicalPayloadError(
+                f"载荷嵌套超过 {MAX_DEPTH} 层 / payload is nested deeper than "
+                f"{MAX_DEPTH} levels",
+                pointer=pointer,
+            )
+        if not plain:
             # A float, an unsafe integer or a non-ASCII key somewhere: find and report
             # the first bad number at its pointer; otherwise use the reference encoder.
             for item_pointer, item in _walk(value, pointer):
@@ -91,38 +93,36 @@ def parse_canonical(data: bytes, *, pointer: str = "/payload") -> dict[str, Any]
     return value
 
 
-def _depth(value: Any) -> int:
-    """Nesting depth of containers, computed without recursion."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict):
-            deepest = max(deepest, level)
-            stack.extend((child, level + 1) for child in item.values())
-        elif isinstance(item, list):
-            deepest = max(deepest, level)
-            stack.extend((child, level + 1) for child in item)
-    return deepest
-
-
-def _plain(value: Any) -> bool:
+def _plain(value: Any, depth: int) -> bool | None:
     """True if ``value`` holds only ASCII keys, strings, safe ints, bools and nulls.
 
     For such values JCS equals ``json.dumps(sort_keys=True)`` with no whitespace:
     both escape exactly ``"``, ``\\`` and control characters (lowercase ``\\u00xx``),
-    and code-point order equals UTF-16 order for ASCII keys.
+    and code-point order equals UTF-16 order for ASCII keys. Returns None as soon as
+    containers nest deeper than ``MAX_DEPTH`` (one pass does both checks).
     """
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
         return True
-    if isinstance(value, bool) or value is None:
-        return True
-    if isinstance(value, int):
-        return -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER
-    if isinstance(value, dict):
-        return all(key.isascii() and _plain(item) for key, item in value.items())
-    if isinstance(value, list):
-        return all(_plain(item) for item in value)
+    if kind is int:
+        return bool(-MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER)
+    if kind is dict or kind is list:
+        if depth > MAX_DEPTH:
+            return None
+        result: bool | None = True
+        if kind is dict:
+            if not all(key.isascii() for key in value):
+                result = False
+            children = value.values()
+        else:
+            children = value
+        for item in children:
+            inner = _plain(item, depth + 1)
+            if inner is None:
+                return None
+            if not inner:
+                result = False
+        return result
     return False
 
 

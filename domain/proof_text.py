@@ -17,6 +17,7 @@ raise :class:`~domain.errors.InvalidSignatureError` or
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -38,6 +39,15 @@ HEADER: Final = "c2sp.org/tlog-proof@v1"
 MAX_PROOF_HASHES: Final = 64
 _EXTRA_PREFIX: Final = "extra "
 _INDEX_PREFIX: Final = "index "
+
+
+@functools.lru_cache(maxsize=64)
+def _check_checkpoint_text(text: str) -> None:
+    """Parse a checkpoint body once; a batch's receipts all share one checkpoint."""
+    try:
+        Checkpoint.from_text(text)
+    except MalformedNoteError as exc:
+        raise MalformedProofError(f"the proof's checkpoint: {exc.detail}") from None
 
 
 @dataclass(frozen=True)
@@ -69,10 +79,7 @@ class TlogProof:
                 )
         if not isinstance(self.checkpoint, SignedNote):
             raise MalformedProofError("the proof's checkpoint must be a SignedNote")
-        try:
-            Checkpoint.from_text(self.checkpoint.text)
-        except MalformedNoteError as exc:
-            raise MalformedProofError(f"the proof's checkpoint: {exc.detail}") from None
+        _check_checkpoint_text(self.checkpoint.text)
         if self.extra is not None and not self.extra:
             raise MalformedProofError(
                 "the proof's extra data must be non-empty bytes, or absent"

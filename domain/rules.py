@@ -512,24 +512,38 @@ def _walk_key(value: object, key: str, pointer: str) -> Iterator[tuple[str, obje
 def _period_errors(value: object, pointer: str) -> list[FieldError]:
     """Any object with ``start`` and ``end`` dates (or times) must not end first."""
     errors: list[FieldError] = []
-    if isinstance(value, Mapping):
+    path: list[str] = [pointer] if pointer else []
+    _collect_period_errors(value, path, errors)
+    return errors
+
+
+def _collect_period_errors(
+    value: object, path: list[str], errors: list[FieldError]
+) -> None:
+    # The pointer is built only for an error: this walk runs on every payload.
+    if isinstance(value, dict):
         start, end = value.get("start"), value.get("end")
-        if isinstance(start, str) and isinstance(end, str):
-            ordered = _in_order(start, end)
-            if ordered is False:
-                errors.append(
-                    FieldError(
-                        f"{pointer}/end",
-                        f"结束 {end} 早于开始 {start} / the period ends ({end}) before "
-                        f"it starts ({start})",
-                    )
+        if type(start) is str and type(end) is str and _in_order(start, end) is False:
+            errors.append(
+                FieldError(
+                    "".join(path) + "/end",
+                    f"结束 {end} 早于开始 {start} / the period ends ({end}) before "
+                    f"it starts ({start})",
                 )
+            )
         for name, item in value.items():
-            errors += _period_errors(item, f"{pointer}/{_escape(str(name))}")
+            if type(item) is dict or type(item) is list:
+                path.append("/" + _escape(str(name)))
+                _collect_period_errors(item, path, errors)
+                path.pop()
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            errors += _period_errors(item, f"{pointer}/{index}")
-    return errors
+            if type(item) is dict or type(item) is list:
+                path.append(f"/{index}")
+                _collect_period_errors(item, path, errors)
+                path.pop()
+    elif isinstance(value, Mapping):  # other mappings: the general, slower path
+        _collect_period_errors(dict(value), path, errors)
 
 
 def _in_order(start: str, end: str) -> bool | None:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from importlib import resources
 from typing import Any, Final
@@ -46,6 +46,7 @@ from referencing.jsonschema import DRAFT202012
 
 from domain.catalogue import ALL_ENTRY_TYPES, schema_name
 from domain.errors import ConfigurationError, FieldError, SchemaViolationError
+from domain.fastschema import compile_schema
 from domain.rules import MAJOR_WORKS_MESSAGE, check_major_works, check_stateless
 from domain.rules import is_major_work as _is_major_work
 
@@ -149,12 +150,19 @@ class SchemaValidator:
         format_checker = _format_checker()
 
         documents = {schema["$id"]: schema for schema in schemas.values()}
+        formats = {"date": is_date, "date-time": is_datetime}
+        # The accept path: a generated predicate per validator, keyed by id(); a
+        # schema it cannot compile keeps jsonschema alone (domain.fastschema).
+        self._fast: dict[int, Callable[[object], bool]] = {}
 
         def compile_(name: str) -> Validator:
             schema = _inline_refs(schemas[name], schemas[name]["$id"], documents)
             validator: Validator = _StrictValidator(
                 schema, registry=registry, format_checker=format_checker
             )
+            fast = compile_schema(schema, formats=formats)
+            if fast is not None:
+                self._fast[id(validator)] = fast
             return validator
 
         missing = [
@@ -201,6 +209,16 @@ class SchemaValidator:
             check_major_works(entry_type, body)
         _raise_if_any(self._errors(validator, body, "/body"))
 
+    def _validate_checked_body(self, entry_type: str, body: object) -> None:
+        """:meth:`validate_body` for a body whose numbers are already known safe."""
+        validator = self._bodies.get(entry_type)
+        fast = self._fast.get(id(validator))
+        if fast is not None and isinstance(body, Mapping):
+            check_major_works(entry_type, body)
+            if fast(body):
+                return
+        self.validate_body(entry_type, body)
+
     def validate_payload(self, payload: object) -> None:
         """Envelope, then body, then the stateless rules of :mod:`domain.rules`."""
         errors = self._envelope_errors(payload)
@@ -221,7 +239,8 @@ class SchemaValidator:
                     if error.pointer not in taken
                 ]
             _raise_if_any(errors)
-        self.validate_body(str(entry_type), body)
+        # The envelope passed, so no float or unsafe integer is anywhere in the body.
+        self._validate_checked_body(str(entry_type), body)
         check_stateless(payload)
 
     def validate_problem(self, problem: object) -> None:
@@ -235,6 +254,9 @@ class SchemaValidator:
     def _errors(
         self, validator: Validator, instance: object, prefix: str
     ) -> list[FieldError]:
+        fast = self._fast.get(id(validator))
+        if fast is not None and _numbers_are_safe(instance) and fast(instance):
+            return []  # exactly when the path below would find no error
         numeric = list(_number_errors(instance, prefix))
         schema_errors = list(validator.iter_errors(instance))
         if not schema_errors:
@@ -627,6 +649,39 @@ def _number_errors(instance: object, prefix: str) -> Iterator[FieldError]:
         and abs(instance) > MAX_SAFE_INTEGER
     ):
         yield FieldError(prefix, RANGE_MESSAGE)
+
+
+def _numbers_are_safe(instance: object) -> bool:
+    """Whether :func:`_number_errors` would find nothing, in one cheap pass.
+
+    Plain JSON values (``dict``, ``list``, ``str``, ``int``, ``bool``, ``None``) are
+    tested by exact type; anything else (a float, a subclass) asks
+    :func:`_number_errors` itself.
+    """
+    if type(instance) is dict or type(instance) is list:
+        return _members_are_safe(instance)
+    return next(_number_errors(instance, ""), None) is None
+
+
+def _members_are_safe(container: dict[Any, Any] | list[Any]) -> bool:
+    members = container.values() if type(container) is dict else container
+    for item in members:
+        kind = type(item)
+        if kind is str:
+            continue
+        if kind is int:
+            if -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+                continue
+            return False
+        if kind is dict or kind is list:
+            if _members_are_safe(item):
+                continue
+            return False
+        if kind is bool or item is None:
+            continue
+        if next(_number_errors(item, ""), None) is not None:
+            return False
+    return True
 
 
 _JSON_TYPE_ZH: Final = {

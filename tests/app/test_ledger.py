@@ -488,3 +488,40 @@ def test_tiles_hold_the_node_hashes_tlog_tiles_says_they_hold(world: World) -> N
         reference.perfect_hash(8, 0),
         reference.perfect_hash(8, 1),
     ]
+
+
+def test_a_registry_retry_returns_the_original_receipt(world: World) -> None:
+    payload = world.payload(
+        "FirmRegistered",
+        firm_body(OTHER_FIRM),
+        log=REGISTRY_ORIGIN,
+        signer=world.association,
+    )
+    submission = world.sign(payload, world.association)
+    first = world.ledger.submit(REGISTRY_ORIGIN, submission)
+    before = store_fingerprint(world.ledger)
+
+    again = world.ledger.submit(REGISTRY_ORIGIN, submission)
+
+    assert (again.index, again.leaf) == (first.index, first.leaf)
+    assert store_fingerprint(world.ledger) == before
+
+
+def test_a_retry_still_gets_its_receipt_after_the_key_was_revoked(world: World) -> None:
+    submission = world.sign(
+        world.payload("CommonRevenueRecorded", revenue_body(), entry_id="r")
+    )
+    first = world.ledger.submit(PROJECT_ORIGIN, submission)
+    world.register(
+        "FirmKeyRevoked",
+        {"firm": FIRM, "key": world.firm_key.key_ref, "reason": "轮换"},
+    )
+
+    again = world.ledger.submit(PROJECT_ORIGIN, submission)
+
+    assert again.index == first.index
+    changed = world.sign(
+        world.payload("CommonRevenueRecorded", revenue_body(7), entry_id="r")
+    )
+    with pytest.raises(IdConflictError):
+        world.ledger.submit(PROJECT_ORIGIN, changed)
