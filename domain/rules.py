@@ -497,16 +497,29 @@ def _uscc_errors(entry_type: str, body: Mapping[str, Any]) -> Iterator[FieldErro
 
 
 def _walk_key(value: object, key: str, pointer: str) -> Iterator[tuple[str, object]]:
+    """Every value under a property named ``key``, with its pointer (built lazily)."""
+    found: list[tuple[str, object]] = []
+    _collect_key(value, key, [pointer] if pointer else [], found)
+    return iter(found)
+
+
+def _collect_key(
+    value: object, key: str, path: list[str], found: list[tuple[str, object]]
+) -> None:
     if isinstance(value, Mapping):
         for name, item in value.items():
-            child = f"{pointer}/{_escape(str(name))}"
             if name == key:
-                yield child, item
-            else:
-                yield from _walk_key(item, key, child)
+                found.append(("".join(path) + "/" + _escape(str(name)), item))
+            elif isinstance(item, Mapping | list):
+                path.append("/" + _escape(str(name)))
+                _collect_key(item, key, path, found)
+                path.pop()
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _walk_key(item, key, f"{pointer}/{index}")
+            if isinstance(item, Mapping | list):
+                path.append(f"/{index}")
+                _collect_key(item, key, path, found)
+                path.pop()
 
 
 def _period_errors(value: object, pointer: str) -> list[FieldError]:
