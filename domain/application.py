@@ -177,6 +177,7 @@ class LedgerApplication(Application[UUID]):
         self._registry = RegistryState()
         self._registry_lock = threading.RLock()
         self._verifiers: dict[str, VerifierKey] = {}
+        self._log_signers: dict[str, Signer] = {}
         self._tile_cache = TileCache(capacity=2048)
 
     # ------------------------------------------------------------------ names
@@ -185,7 +186,11 @@ class LedgerApplication(Application[UUID]):
 
     def log_signer(self, origin: str) -> Signer:
         """The log's checkpoint key for ``origin`` (key name = origin, per C2SP)."""
-        return Signer.from_seed(origin, self._log_seed)
+        signer = self._log_signers.get(origin)
+        if signer is None:
+            signer = Signer.from_seed(origin, self._log_seed)
+            self._log_signers[origin] = signer
+        return signer
 
     def log_vkey(self, origin: str) -> str:
         return self.log_signer(origin).vkey
