@@ -41,6 +41,11 @@ class SiteWriter:
         self.written.append(relative)
         return True
 
+    def keep(self, relative: str) -> None:
+        """Mark an existing file as part of this build without regenerating it."""
+        self.produced.add(relative)
+        self.unchanged += 1
+
     def exists(self, relative: str) -> bool:
         return self._path(relative).is_file()
 
