@@ -17,7 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from api.demo_command import run_demo, serve_site
 from api.instance import DEFAULT_INSTANCE_DIR, Instance, init_instance, open_instance
+from api.publishing import publish_instance
 from domain.entries import Submission
 from domain.errors import (
     AuthorizationError,
@@ -31,6 +33,7 @@ from domain.errors import (
 )
 from domain.receipts import Receipt, verify_receipt
 from domain.signing import ALG_COSIGNATURE_V1, ALG_ED25519, Signer, VerifierKey
+from publish.site import PublishReport
 
 #: Exit codes by error family; the nearest class in the MRO wins.
 EXIT_CODES: dict[type[LedgerError], int] = {
@@ -140,6 +143,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     post.set_defaults(handler=cmd_post)
 
+    publish = commands.add_parser(
+        "publish", help="publish the instance's current state as a static site"
+    )
+    publish.add_argument("--out", type=Path, required=True, help="site folder")
+    publish.add_argument("--full", action="store_true", help="re-render every page")
+    publish.set_defaults(handler=cmd_publish)
+
+    demo = commands.add_parser(
+        "demo",
+        help="build a demo estate's year of signed entries, publish it and serve it",
+    )
+    demo.add_argument(
+        "--dir",
+        type=Path,
+        default=Path("shuangshai-demo"),
+        help="demo folder, recreated each run (default: ./%(default)s)",
+    )
+    demo.add_argument("--out", type=Path, help="site folder (default: DIR/site)")
+    demo.add_argument(
+        "--no-serve", action="store_true", help="publish only; don't serve"
+    )
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(handler=cmd_demo)
+
     verify = commands.add_parser(
         "verify-receipt", help="check a receipt offline against a trusted log key"
     )
@@ -233,6 +261,35 @@ def cmd_post(args: argparse.Namespace) -> int:
     receipt = _post(instance, origin, submission)
     _write_json(receipt.to_json(), args.out)
     return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    instance = open_instance(args.instance)
+    ledger = instance.open_ledger()
+    try:
+        report = publish_instance(instance, ledger, args.out, full=args.full)
+    finally:
+        ledger.close()
+    _print_publish_report(report)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    report = run_demo(args.dir, args.out)
+    _print_publish_report(report)
+    if args.no_serve:
+        return 0
+    serve_site(report.out_dir, host=args.host, port=args.port)
+    return 0
+
+
+def _print_publish_report(report: PublishReport) -> None:
+    print(
+        f"已发布 / published {report.out_dir}: {len(report.written)} files written, "
+        f"{report.unchanged} unchanged, {report.seconds:.2f} s"
+    )
+    if report.missing_blobs:
+        print(f"缺少附件 / attachments not found: {len(report.missing_blobs)}")
 
 
 def cmd_verify_receipt(args: argparse.Namespace) -> int:

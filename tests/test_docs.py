@@ -13,7 +13,8 @@ SH_BLOCKS = re.findall(r"```sh\n(.*?)```", README, flags=re.DOTALL)
 
 
 def test_ci_installs_and_tests_exactly_as_the_readme_says() -> None:
-    setup, test = SH_BLOCKS[0].strip().splitlines()
+    setup, demo, test = SH_BLOCKS[0].strip().splitlines()
+    assert demo == ".venv/bin/shuangshai demo"
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert setup in ci
     assert test in ci

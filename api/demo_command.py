@@ -1,0 +1,60 @@
+"""``shuangshai demo``: a fictional 成都 estate's year, published and served locally."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from api.demo import populate_demo
+from api.instance import init_instance
+from api.publishing import BLOBS_DIR, publish_instance
+from domain.clock import FixedClock
+from domain.errors import ConfigurationError
+from publish.blobs import DirectoryBlobs
+from publish.site import PublishReport
+
+DEMO_MARKER = ".shuangshai-demo"
+DEMO_INSTANCE = "demo.shuangshai.example"
+
+
+def run_demo(folder: Path, out: Path | None = None) -> PublishReport:
+    """Create a demo instance in ``folder`` (recreated each run) and publish it."""
+    if folder.exists():
+        if not (folder / DEMO_MARKER).exists():
+            raise ConfigurationError(
+                f"{folder} 已存在且不是演示目录，请换一个 --dir / {folder} exists and is "
+                "not a demo folder: choose another --dir"
+            )
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    (folder / DEMO_MARKER).write_text("created by `shuangshai demo`; safe to delete\n")
+    instance = init_instance(folder / "instance", DEMO_INSTANCE)
+    clock = FixedClock(datetime(2025, 1, 1, tzinfo=UTC))
+    ledger = instance.open_ledger(environ={"SHUANGSHAI_STORE": "sqlite"}, clock=clock)
+    try:
+        summary = populate_demo(ledger, instance.association_signer(), clock=clock)
+        blobs = DirectoryBlobs(instance.path / BLOBS_DIR)
+        for data in summary.attachments.values():
+            blobs.put(data)
+        return publish_instance(instance, ledger, out or folder / "site")
+    finally:
+        ledger.close()
+
+
+def serve_site(root: Path, *, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the published folder until interrupted (Ctrl-C)."""
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(root)
+    )
+    with http.server.ThreadingHTTPServer((host, port), handler) as server:
+        bound_port = server.server_address[1]
+        print(
+            f"打开 / open http://{host}:{bound_port}/index.html  （Ctrl-C 停止 / to stop）"
+        )
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            print("已停止 / stopped")
