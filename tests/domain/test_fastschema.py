@@ -172,7 +172,14 @@ def test_a_problem_body_gets_the_jsonschema_verdict() -> None:
         "code": "schema-violation",
         "errors": [{"pointer": "/body", "message": "bad"}],
     }
-    for candidate in (problem, {**problem, "status": "422"}, {}, [], None):
+    candidates: tuple[object, ...] = (
+        problem,
+        {**problem, "status": "422"},
+        {},
+        [],
+        None,
+    )
+    for candidate in candidates:
         assert fast(candidate) is reference.is_valid(candidate)
 
 
@@ -436,7 +443,9 @@ def _schemas(inner: st.SearchStrategy[Json]) -> st.SearchStrategy[Json]:
     return st.lists(keyword, max_size=4).map(dict)
 
 
-random_schemas = st.recursive(st.booleans() | st.just({}), _schemas, max_leaves=8)
+random_schemas: st.SearchStrategy[Any] = st.recursive(
+    st.booleans() | st.just({}), _schemas, max_leaves=8
+)
 
 
 @PROPERTY
