@@ -20,6 +20,7 @@ import json
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, cast
 from uuid import UUID
 
@@ -140,6 +141,9 @@ class _Batch:
     """What a batch has decided so far, so later submissions see earlier ones."""
 
     careful: bool = True  # read the store for reused ids and repeated reversals
+    now: datetime = field(
+        default_factory=lambda: datetime.now(UTC)
+    )  # events' timestamp
     events: list[Any] = field(default_factory=list)
     by_id: dict[str, _Accepted] = field(default_factory=dict)
     by_index: dict[int, _Accepted] = field(default_factory=dict)
@@ -272,9 +276,10 @@ class LedgerApplication(Application[UUID]):
         with self._registry_lock:
             self._catch_up_registry()
             registry = self._registry.copy() if is_registry else self._registry
-        accepted_at = format_accepted_at(self.clock.now())
+        now = self.clock.now()
+        accepted_at = format_accepted_at(now)
         accepted_at = max(accepted_at, state.last_accepted_at)
-        batch = _Batch(careful=careful)
+        batch = _Batch(careful=careful, now=now)
         outcomes: list[Outcome | int] = []
         for submission in submissions:
             try:
@@ -431,7 +436,7 @@ class LedgerApplication(Application[UUID]):
             EntryAppended(
                 originator_id=stream_id(origin, "entries"),
                 originator_version=index + 1,
-                timestamp=self.clock.now(),
+                timestamp=batch.now,
                 origin=origin,
                 index=index,
                 leaf=leaf.decode("ascii"),
@@ -447,7 +452,7 @@ class LedgerApplication(Application[UUID]):
             EntryIdClaimed(
                 originator_id=stream_id(origin, f"id/{entry_id}"),
                 originator_version=1,
-                timestamp=self.clock.now(),
+                timestamp=batch.now,
                 origin=origin,
                 entry_id=entry_id,
                 index=index,
@@ -461,7 +466,7 @@ class LedgerApplication(Application[UUID]):
                 EntryReversalClaimed(
                     originator_id=stream_id(origin, f"reversal/{target}"),
                     originator_version=1,
-                    timestamp=self.clock.now(),
+                    timestamp=batch.now,
                     origin=origin,
                     target_index=target,
                     reversing_index=index,
@@ -472,7 +477,7 @@ class LedgerApplication(Application[UUID]):
                 TileSealed(
                     originator_id=stream_id(origin, f"tiles/{level}"),
                     originator_version=tile_index + 1,
-                    timestamp=self.clock.now(),
+                    timestamp=batch.now,
                     origin=origin,
                     level=level,
                     index=tile_index,
@@ -567,7 +572,7 @@ class LedgerApplication(Application[UUID]):
             CheckpointSigned(
                 originator_id=stream_id(origin, "checkpoints"),
                 originator_version=state.checkpoint_count + 1,
-                timestamp=self.clock.now(),
+                timestamp=batch.now,
                 origin=origin,
                 size=size,
                 root=root.hex(),

@@ -155,14 +155,15 @@ def check_stateless(payload: Mapping[str, Any]) -> None:
             "载荷缺少 type 或 body / the payload needs a type and a body",
             pointer="/body" if isinstance(entry_type, str) else "/type",
         )
-    format_errors = list(_uscc_errors(entry_type, body))
+    uscc_candidates, period_errors = _scan_payload(payload)
+    format_errors = list(_uscc_errors(entry_type, body, uscc_candidates))
     if format_errors:
         raise SchemaViolationError(format_errors[0].message, errors=format_errors)
     errors = [
         FieldError(pointer, MAJOR_WORKS_MESSAGE)
         for pointer in _major_work_pointers(entry_type, body)
     ]
-    errors += _period_errors(payload, "")
+    errors += period_errors
     rule = _BODY_RULES.get(entry_type)
     if rule is not None:
         errors += rule(body)
@@ -483,8 +484,54 @@ def _major_work_pointers(entry_type: str, body: Mapping[str, Any]) -> Iterator[s
                     yield f"/body/spending/{index}/category"
 
 
-def _uscc_errors(entry_type: str, body: Mapping[str, Any]) -> Iterator[FieldError]:
-    candidates = list(_walk_key(body, "uscc", "/body"))
+def _scan_payload(
+    payload: Mapping[str, Any],
+) -> tuple[list[tuple[str, object]], list[FieldError]]:
+    """One walk for the two rules that look everywhere: ``uscc`` fields under the body,
+    and ``{start, end}`` pairs anywhere. Pointers are built only for what is found."""
+    uscc: list[tuple[str, object]] = []
+    periods: list[FieldError] = []
+    _scan(dict(payload), [], uscc, periods)
+    return uscc, periods
+
+
+def _scan(
+    value: object,
+    path: list[str],
+    uscc: list[tuple[str, object]],
+    periods: list[FieldError],
+) -> None:
+    if isinstance(value, dict):
+        start, end = value.get("start"), value.get("end")
+        if type(start) is str and type(end) is str and _in_order(start, end) is False:
+            periods.append(
+                FieldError(
+                    "".join(path) + "/end",
+                    f"结束 {end} 早于开始 {start} / the period ends ({end}) before "
+                    f"it starts ({start})",
+                )
+            )
+        for name, item in value.items():
+            if name == "uscc" and path and path[0] == "/body":
+                uscc.append(("".join(path) + "/uscc", item))
+            elif isinstance(item, dict | list):
+                path.append("/" + _escape(str(name)))
+                _scan(item, path, uscc, periods)
+                path.pop()
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, dict | list):
+                path.append(f"/{index}")
+                _scan(item, path, uscc, periods)
+                path.pop()
+    elif isinstance(value, Mapping):
+        _scan(dict(value), path, uscc, periods)
+
+
+def _uscc_errors(
+    entry_type: str, body: Mapping[str, Any], found: list[tuple[str, object]]
+) -> Iterator[FieldError]:
+    candidates = list(found)
     if entry_type in _FIRM_FIELD_TYPES and "firm" in body:
         candidates.append(("/body/firm", body["firm"]))
     for pointer, value in candidates:
@@ -494,69 +541,6 @@ def _uscc_errors(entry_type: str, body: Mapping[str, Any]) -> Iterator[FieldErro
             check_uscc(value, pointer=pointer)
         except SchemaViolationError as exc:
             yield from exc.errors
-
-
-def _walk_key(value: object, key: str, pointer: str) -> Iterator[tuple[str, object]]:
-    """Every value under a property named ``key``, with its pointer (built lazily)."""
-    found: list[tuple[str, object]] = []
-    _collect_key(value, key, [pointer] if pointer else [], found)
-    return iter(found)
-
-
-def _collect_key(
-    value: object, key: str, path: list[str], found: list[tuple[str, object]]
-) -> None:
-    if isinstance(value, Mapping):
-        for name, item in value.items():
-            if name == key:
-                found.append(("".join(path) + "/" + _escape(str(name)), item))
-            elif isinstance(item, Mapping | list):
-                path.append("/" + _escape(str(name)))
-                _collect_key(item, key, path, found)
-                path.pop()
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            if isinstance(item, Mapping | list):
-                path.append(f"/{index}")
-                _collect_key(item, key, path, found)
-                path.pop()
-
-
-def _period_errors(value: object, pointer: str) -> list[FieldError]:
-    """Any object with ``start`` and ``end`` dates (or times) must not end first."""
-    errors: list[FieldError] = []
-    path: list[str] = [pointer] if pointer else []
-    _collect_period_errors(value, path, errors)
-    return errors
-
-
-def _collect_period_errors(
-    value: object, path: list[str], errors: list[FieldError]
-) -> None:
-    # The pointer is built only for an error: this walk runs on every payload.
-    if isinstance(value, dict):
-        start, end = value.get("start"), value.get("end")
-        if type(start) is str and type(end) is str and _in_order(start, end) is False:
-            errors.append(
-                FieldError(
-                    "".join(path) + "/end",
-                    f"结束 {end} 早于开始 {start} / the period ends ({end}) before "
-                    f"it starts ({start})",
-                )
-            )
-        for name, item in value.items():
-            if type(item) is dict or type(item) is list:
-                path.append("/" + _escape(str(name)))
-                _collect_period_errors(item, path, errors)
-                path.pop()
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            if type(item) is dict or type(item) is list:
-                path.append(f"/{index}")
-                _collect_period_errors(item, path, errors)
-                path.pop()
-    elif isinstance(value, Mapping):  # other mappings: the general, slower path
-        _collect_period_errors(dict(value), path, errors)
 
 
 def _in_order(start: str, end: str) -> bool | None:
