@@ -9,6 +9,7 @@ rebuild from scratch gives the same board.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -55,6 +56,12 @@ _DOCUMENT_CATEGORIES = (
 
 def placements(entry_type: str, body: Mapping[str, Any]) -> Placement:
     """Where an entry of ``entry_type`` shows on the board, the desk and the templates."""
+    category = body.get("category") if entry_type == "DocumentFiled" else None
+    return _placements(entry_type, category if isinstance(category, str) else None)
+
+
+@functools.lru_cache(maxsize=256)
+def _placements(entry_type: str, document_category: str | None) -> Placement:
     templates = tuple(t.slug for t in TEMPLATES if entry_type in t.entry_types)
     columns: list[str] = []
     for template in TEMPLATES:
@@ -66,10 +73,8 @@ def placements(entry_type: str, body: Mapping[str, Any]) -> Placement:
     categories: list[str] = list(_DESK_OF_TYPE.get(entry_type, ()))
     if entry_type in MONEY_ENTRY_TYPES and "finance" not in categories:
         categories.append("finance")
-    if entry_type == "DocumentFiled":
-        category = body.get("category")
-        if category in _DOCUMENT_CATEGORIES:
-            categories.append(str(category))
+    if document_category in _DOCUMENT_CATEGORIES:
+        categories.append(str(document_category))
     return Placement(tuple(columns), tuple(categories), templates)
 
 
@@ -115,8 +120,9 @@ class BoardEntry:
             attachments=tuple(payload.get("attachments", ())),
         )
 
-    @property
+    @functools.cached_property
     def placement(self) -> Placement:
+        """Where the entry shows; computed once per entry object."""
         return placements(self.entry_type, self.body)
 
     @property
@@ -164,14 +170,37 @@ class BoardEntry:
 
 @dataclass
 class ProjectBoard:
-    """A project's board: every entry by index, with reversals linked both ways."""
+    """A project's board: every entry by index, with reversals linked both ways.
+
+    Where each entry shows (columns, desk categories, templates) is worked out once,
+    when it is folded in, so listing a column costs only its own entries.
+    """
 
     origin: str
     entries: dict[int, BoardEntry] = field(default_factory=dict)
+    _order: list[int] = field(default_factory=list, repr=False, compare=False)
+    _places: dict[str, list[int]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def apply(self, entry: BoardEntry) -> None:
         """Fold in the next entry of the log (entries arrive in index order)."""
+        if entry.index in self.entries:
+            raise ValueError(
+                f"entry {entry.index} is already on the board"
+            )  # caller bug
+        if self._order and entry.index < self._order[-1]:
+            raise ValueError("entries must be folded in index order")  # caller bug
         self.entries[entry.index] = entry
+        self._order.append(entry.index)
+        placement = entry.placement
+        for prefix, slugs in (
+            ("column:", placement.columns),
+            ("category:", placement.categories),
+            ("template:", placement.templates),
+        ):
+            for slug in slugs:
+                self._places.setdefault(prefix + slug, []).append(entry.index)
         target = entry.reverses
         if target is not None and target in self.entries:
             self.entries[target] = replace(
@@ -186,32 +215,24 @@ class ProjectBoard:
         return board
 
     def in_order(self) -> list[BoardEntry]:
-        return [self.entries[i] for i in sorted(self.entries)]
+        return [self.entries[i] for i in self._order]
 
     def column(self, slug: str) -> list[BoardEntry]:
         """Entries shown in a notice-board column, with the reversals of any of them."""
-        return self._with_reversals(
-            e for e in self.in_order() if slug in e.placement.columns
-        )
+        return self._with_reversals(self._places.get("column:" + slug, ()))
 
     def category(self, slug: str) -> list[BoardEntry]:
         """Entries indexed under an enquiry-desk category, with their reversals."""
-        return self._with_reversals(
-            e for e in self.in_order() if slug in e.placement.categories
-        )
+        return self._with_reversals(self._places.get("category:" + slug, ()))
 
     def template(self, slug: str) -> list[BoardEntry]:
         """Entries feeding a template, with the reversals of any of them."""
-        return self._with_reversals(
-            e for e in self.in_order() if slug in e.placement.templates
-        )
+        return self._with_reversals(self._places.get("template:" + slug, ()))
 
-    def _with_reversals(self, fed: Iterable[BoardEntry]) -> list[BoardEntry]:
-        chosen = list(fed)
-        indices = {e.index for e in chosen}
-        reversals = [
-            e
-            for e in self.in_order()
-            if e.reverses is not None and e.reverses in indices
-        ]
-        return sorted(chosen + reversals, key=lambda e: e.index)
+    def _with_reversals(self, indices: Iterable[int]) -> list[BoardEntry]:
+        chosen = set(indices)
+        for index in list(chosen):
+            reversal = self.entries[index].reversed_by
+            if reversal is not None and reversal in self.entries:
+                chosen.add(reversal)
+        return [self.entries[i] for i in sorted(chosen)]

@@ -22,22 +22,34 @@ class SiteWriter:
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     produced: set[str] = field(default_factory=set)
+    _made: set[str] = field(
+        default_factory=set, repr=False
+    )  # directories known to exist
 
     def write(self, relative: str, data: bytes | str) -> bool:
-        """Write ``data`` at ``relative``; returns True if the file changed."""
+        """Write ``data`` at ``relative``; returns True if the file changed.
+
+        A changed file is replaced atomically (temporary file, then rename), so a
+        reader of a live site never sees half a file.
+        """
         path = self._path(relative)
         content = data.encode("utf-8") if isinstance(data, str) else data
         self.produced.add(relative)
+        target = str(path)
         try:
-            if path.read_bytes() == content:
-                self.unchanged += 1
-                return False
+            with open(target, "rb") as existing:
+                if existing.read() == content:
+                    self.unchanged += 1
+                    return False
         except FileNotFoundError:
-            pass
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.tmp")
-        temporary.write_bytes(content)
-        os.replace(temporary, path)
+            directory = os.path.dirname(target)
+            if directory not in self._made:
+                os.makedirs(directory, exist_ok=True)
+                self._made.add(directory)
+        temporary = os.path.join(os.path.dirname(target), f".{path.name}.tmp")
+        with open(temporary, "wb") as handle:
+            handle.write(content)
+        os.replace(temporary, target)
         self.written.append(relative)
         return True
 
