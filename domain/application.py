@@ -336,7 +336,7 @@ class LedgerApplication(Application[UUID]):
         payload = submission.parse_payload()
         payload_sha256 = hashlib.sha256(submission.payload_bytes).hexdigest()
         with _under_payload():
-            self.validator.validate_payload(payload)
+            self.validator.validate_payload(payload, numbers_checked=True)
         if payload["log"] != origin:
             raise WrongLogError(
                 f"载荷的 log 为 {payload['log']!r}，但提交到了 {origin!r} / the payload is "

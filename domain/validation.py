@@ -219,9 +219,19 @@ class SchemaValidator:
                 return
         self.validate_body(entry_type, body)
 
-    def validate_payload(self, payload: object) -> None:
-        """Envelope, then body, then the stateless rules of :mod:`domain.rules`."""
-        errors = self._envelope_errors(payload)
+    def validate_payload(
+        self, payload: object, *, numbers_checked: bool = False
+    ) -> None:
+        """Envelope, then body, then the stateless rules of :mod:`domain.rules`.
+
+        ``numbers_checked`` says the caller already refused every float and unsafe
+        integer (``domain.canonical.parse_canonical`` does), which spares a walk.
+        """
+        fast = self._fast.get(id(self._envelope))
+        if numbers_checked and fast is not None and fast(payload):
+            errors: list[FieldError] = []
+        else:
+            errors = self._envelope_errors(payload)
         if not isinstance(payload, Mapping):
             _raise_if_any(errors)
             return  # pragma: no cover - the envelope schema requires an object
