@@ -168,6 +168,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000)
     demo.set_defaults(handler=cmd_demo)
 
+    serve = commands.add_parser(
+        "serve", help="run the HTTP API on this instance (uvicorn; see README)"
+    )
+    serve.add_argument(
+        "--host", help="interface to bind (default: $SHUANGSHAI_HOST or 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=int, help="TCP port (default: $SHUANGSHAI_PORT or 8000)"
+    )
+    serve.set_defaults(handler=cmd_serve)
+
     verify = commands.add_parser(
         "verify-receipt", help="check a receipt offline against a trusted log key"
     )
@@ -290,6 +301,28 @@ def _print_publish_report(report: PublishReport) -> None:
     )
     if report.missing_blobs:
         print(f"缺少附件 / attachments not found: {len(report.missing_blobs)}")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    settings = Settings.from_env()
+    instance = open_instance(args.instance)
+    ledger = instance.open_ledger()
+    try:
+        app = create_app(ledger, settings=settings)
+        uvicorn.run(
+            app,
+            host=args.host if args.host is not None else settings.host,
+            port=args.port if args.port is not None else settings.port,
+            log_level=settings.log_level,
+        )
+    finally:
+        ledger.close()
+    return 0
 
 
 def cmd_verify_receipt(args: argparse.Namespace) -> int:

@@ -1,0 +1,251 @@
+"""Entries of a log: signed writes (SPEC §3) and paged reads.
+
+Writes need no password or session: the Ed25519 signature in the submission is the
+authorisation, checked by :class:`~domain.application.LedgerApplication`.
+
+- ``POST …/entries`` — one submission ``{"payload", "sig"}``: 201 with the receipt;
+  200 with the original receipt when the same id and payload are sent again; 409 when
+  the id was used for another payload.
+- ``POST …/entries:batch`` — a JSON array of submissions, appended in one transaction
+  under one checkpoint; 200 with one result per item, in order:
+  ``{"status": 201|200, "receipt": …}`` or ``{"status": 4xx, "problem": …}``.
+- ``GET …/entries?after=&limit=&type=&from=&to=`` — entries in index order after
+  ``after`` (exclusive), at most ``limit``; ``type`` keeps one entry type; ``from`` /
+  ``to`` keep entries whose envelope ``period`` overlaps those dates (entries without a
+  period do not match). ``next_after`` is set when the page is full.
+- ``GET …/entries/{index}`` — one entry and its receipt against the latest checkpoint.
+
+Mounted under ``/v1/registry`` and ``/v1/projects/{project_id}``
+(see :mod:`api.routers._common`).
+"""
+
+from datetime import date
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+
+from api.deps import LedgerDep, SettingsDep
+from api.problems import problem_body
+from api.routers._common import MOUNTS, LogMount, problems
+from api.settings import Settings
+from api.wire import (
+    EXAMPLE_PAYLOAD,
+    EXAMPLE_SIG,
+    BatchItemPublic,
+    EntriesPublic,
+    EntryPublic,
+    EntryWithReceiptPublic,
+    ProblemPublic,
+    ReceiptPublic,
+    SubmissionCreate,
+    entry_public,
+)
+from domain.entries import Submission
+from domain.errors import LedgerError
+from domain.receipts import Receipt
+
+MAX_PAGE: Final = 1000
+DEFAULT_PAGE: Final = 100
+
+_SUBMISSION_BODY: Final = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": SubmissionCreate.model_json_schema(),
+                "example": {"payload": EXAMPLE_PAYLOAD, "sig": EXAMPLE_SIG},
+            }
+        },
+    }
+}
+_BATCH_BODY: Final = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "array",
+                    "items": SubmissionCreate.model_json_schema(),
+                },
+                "example": [{"payload": EXAMPLE_PAYLOAD, "sig": EXAMPLE_SIG}],
+            }
+        },
+    }
+}
+
+
+def _build(mount: LogMount) -> APIRouter:
+    router = APIRouter(prefix=mount.prefix, tags=[mount.tag])
+    Origin = Annotated[str, Depends(mount.origin)]  # noqa: N806 - a type alias
+    signer = "协会 / the association" if mount is MOUNTS[0] else "服务企业 / the firm"
+
+    @router.post(
+        "/entries",
+        name=f"{mount.name}_post_entry",
+        summary=f"提交一条签名条目 / post one entry signed by {signer}",
+        status_code=201,
+        response_model=ReceiptPublic,
+        responses={
+            200: {
+                "model": ReceiptPublic,
+                "description": "同一编号同一内容的重试：原回执 / a retry: the original receipt",
+            },
+            **problems(400, 403, 404, 409),
+        },
+        openapi_extra=_SUBMISSION_BODY,
+    )
+    def post_entry(
+        origin: Origin,
+        ledger: LedgerDep,
+        response: Response,
+        body: Annotated[Any, Body()],
+    ) -> ReceiptPublic:
+        submission = Submission.from_json(body)
+        size_before = ledger.log_size(origin)
+        receipt = ledger.submit(origin, submission)
+        if receipt.index < size_before:
+            response.status_code = 200  # a safe retry: nothing was appended
+        return ReceiptPublic.model_validate(receipt.to_json())
+
+    @router.post(
+        "/entries:batch",
+        name=f"{mount.name}_post_batch",
+        summary="在一个事务中提交多条 / post several entries in one transaction",
+        response_model=list[BatchItemPublic],
+        response_model_exclude_none=True,
+        responses=problems(404),
+        openapi_extra=_BATCH_BODY,
+    )
+    def post_batch(
+        origin: Origin,
+        ledger: LedgerDep,
+        settings: SettingsDep,
+        request: Request,
+        body: Annotated[list[Any], Body()],
+    ) -> list[BatchItemPublic]:
+        if len(body) > settings.max_batch:
+            raise RequestValidationError(
+                [
+                    {
+                        "type": "too_long",
+                        "loc": ("body",),
+                        "msg": f"一批最多 {settings.max_batch} 条 / at most "
+                        f"{settings.max_batch} submissions per batch",
+                    }
+                ]
+            )
+        path = request.url.path
+        results: list[BatchItemPublic | None] = [None] * len(body)
+        parsed: list[tuple[int, Submission]] = []
+        for position, item in enumerate(body):
+            try:
+                parsed.append((position, Submission.from_json(item)))
+            except LedgerError as exc:
+                results[position] = _failed(exc, f"{path}#/{position}", settings)
+        size_before = ledger.log_size(origin)
+        outcomes = ledger.submit_batch(origin, [s for _, s in parsed])
+        for (position, _), outcome in zip(parsed, outcomes, strict=True):
+            if isinstance(outcome, Receipt):
+                results[position] = BatchItemPublic(
+                    status=200 if outcome.index < size_before else 201,
+                    receipt=ReceiptPublic.model_validate(outcome.to_json()),
+                )
+            else:
+                results[position] = _failed(outcome, f"{path}#/{position}", settings)
+        return [r for r in results if r is not None]
+
+    @router.get(
+        "/entries",
+        name=f"{mount.name}_list_entries",
+        summary="按序列出条目 / list entries in log order",
+        response_model=EntriesPublic,
+        responses=problems(404),
+    )
+    def list_entries(
+        origin: Origin,
+        ledger: LedgerDep,
+        after: Annotated[
+            int | None,
+            Query(
+                ge=0, description="只列出此序号之后的条目 / entries after this index"
+            ),
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+        entry_type: Annotated[
+            str | None,
+            Query(
+                alias="type",
+                description="条目类型 / entry type",
+                examples=["CommonRevenueRecorded"],
+            ),
+        ] = None,
+        start: Annotated[
+            date | None,
+            Query(
+                alias="from",
+                description="期间与此日起重叠 / period overlaps from this date",
+            ),
+        ] = None,
+        end: Annotated[
+            date | None,
+            Query(
+                alias="to",
+                description="期间与此日止重叠 / period overlaps up to this date",
+            ),
+        ] = None,
+    ) -> EntriesPublic:
+        first = 0 if after is None else after + 1
+        chosen: list[EntryPublic] = []
+        for stored in ledger.list_entries(origin, start=first):
+            if entry_type is not None and stored.entry_type != entry_type:
+                continue
+            entry = entry_public(stored)
+            if (start or end) and not _overlaps(entry.period, start, end):
+                continue
+            chosen.append(entry)
+            if len(chosen) == limit:
+                break
+        next_after = chosen[-1].index if len(chosen) == limit else None
+        return EntriesPublic(log=origin, entries=chosen, next_after=next_after)
+
+    @router.get(
+        "/entries/{index}",
+        name=f"{mount.name}_get_entry",
+        summary="一条条目及其回执 / one entry with its receipt",
+        response_model=EntryWithReceiptPublic,
+        responses=problems(404),
+    )
+    def get_entry(
+        origin: Origin,
+        ledger: LedgerDep,
+        index: Annotated[int, Path(ge=0, description="条目序号 / leaf index")],
+    ) -> EntryWithReceiptPublic:
+        entry = entry_public(ledger.get_entry(origin, index))
+        receipt = ledger.get_receipt(origin, index)
+        return EntryWithReceiptPublic(
+            entry=entry, receipt=ReceiptPublic.model_validate(receipt.to_json())
+        )
+
+    return router
+
+
+def _failed(exc: LedgerError, instance: str, settings: Settings) -> BatchItemPublic:
+    body = problem_body(exc, instance, base=settings.problem_base)
+    return BatchItemPublic(
+        status=body["status"], problem=ProblemPublic.model_validate(body)
+    )
+
+
+def _overlaps(
+    period: dict[str, str] | None, start: date | None, end: date | None
+) -> bool:
+    """Does the envelope ``period`` {start, end} overlap [start, end] (inclusive)?"""
+    if period is None:
+        return False
+    if start is not None and period.get("end", "") < start.isoformat():
+        return False
+    return not (end is not None and period.get("start", "") > end.isoformat())
+
+
+routers: Final = [_build(mount) for mount in MOUNTS]
