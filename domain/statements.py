@@ -8,6 +8,14 @@ entries, from a :class:`~domain.board.ProjectBoard`. It is pure and deterministi
 the same board gives the same list (sorted by template code, then period key).
 :func:`periods_for` lists a template's periods; :func:`business_date` dates an entry.
 
+Incremental publishing (SPEC §4: rebuilding after one new entry rewrites only the
+files it affects)
+    :func:`affected_periods` says which statements the entries appended since the
+    last publish can change — exactly, or more, never fewer; ``build_statements(...,
+    only=...)`` builds just those, each equal to the full build's; and
+    :func:`list_statement_periods` lists every statement's period without building
+    any, for the pages that link them. A build reads each entry's business date once.
+
 Reversals (红冲, SPEC §3)
     A reversed entry's row stays, with ``reversed_by`` set, and the ``EntryReversed``
     shows as its own row (``reverses`` set, date and reason, no amount) right after it.
@@ -69,8 +77,10 @@ its schema requires means the stored log contradicts its own validation: that ra
 from __future__ import annotations
 
 import calendar
+import functools
+import operator
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Final, Literal
@@ -94,7 +104,7 @@ class Period:
     label: str  # Chinese, e.g. 2026年第一季度
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     """One table cell. ``value`` is text, fen (money), an ISO date, a count or bp."""
 
@@ -102,7 +112,7 @@ class Cell:
     value: str | int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """A table row; ``entry`` is the index of the entry it shows, if it shows one."""
 
@@ -468,6 +478,7 @@ def zh(family: str, value: str) -> str:
 
 #: Asia/Shanghai as a fixed offset (China has had no daylight saving since 1991).
 CHINA_TIME: Final = timezone(timedelta(hours=8), "Asia/Shanghai")
+_CHINA_OFFSET: Final = timedelta(hours=8)
 
 _QUARTER_NAMES: Final = ("第一季度", "第二季度", "第三季度", "第四季度")
 _HALF_NAMES: Final = ("上半年", "下半年")
@@ -536,12 +547,28 @@ def business_date(entry: BoardEntry) -> date:
     The body's own date, else the envelope's ``period.start``, else
     :func:`accepted_date`.
     """
+    path = _PLAIN_DATE_FIELDS.get(entry.entry_type)
+    if path is not None:  # the common case, first: a well-formed body date
+        value = _lookup(entry.body, path)
+        if type(value) is str and len(value) == 10:
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass  # _own_date says what is wrong with it
     own = _own_date(entry)
     if own is not None:
         return own
     if entry.period is not None and isinstance(entry.period.get("start"), str):
         return _iso_date(entry, entry.period["start"], "period.start")
     return accepted_date(entry)
+
+
+#: The types whose business date is an ISO date at a body path.
+_PLAIN_DATE_FIELDS: Final = {
+    kind: path
+    for kind, path in BUSINESS_DATE_FIELDS.items()
+    if kind != "ChallengeRaised"
+}
 
 
 def _own_date(entry: BoardEntry) -> date | None:
@@ -596,12 +623,25 @@ def _china_date(entry: BoardEntry, value: str, where: str) -> date:
 
 
 def _lookup(body: Mapping[str, Any], path: str) -> Any:
+    """The value at dotted ``path`` in ``body``, or None where any step is missing."""
+    if type(body) is dict and "." not in path:  # the common case, first
+        return body.get(path)
     value: Any = body
-    for part in path.split("."):
-        if not isinstance(value, Mapping) or part not in value:
+    for part in _path_parts(path):
+        if type(value) is dict:  # the JSON bodies: skip the ABC check
+            value = value.get(part)
+            if value is None:
+                return None
+        elif isinstance(value, Mapping) and part in value:
+            value = value[part]
+        else:
             return None
-        value = value[part]
     return value
+
+
+@functools.lru_cache(maxsize=512)
+def _path_parts(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
 
 
 def _integrity(
@@ -615,18 +655,17 @@ def _integrity(
     )
 
 
-def _need(entry: BoardEntry, path: str) -> Any:
-    value = _lookup(entry.body, path)
-    if value is None:
-        raise _integrity(entry, f"body.{path}", "缺失", "is missing")
-    return value
+def _missing(entry: BoardEntry, path: str) -> LogIntegrityError:
+    return _integrity(entry, f"body.{path}", "缺失", "is missing")
 
 
 def _text(entry: BoardEntry, path: str) -> str:
-    value = _need(entry, path)
-    if not isinstance(value, str):
-        raise _integrity(entry, f"body.{path}", "不是文字", "is not text")
-    return value
+    value = _lookup(entry.body, path)
+    if isinstance(value, str):
+        return value
+    if value is None:
+        raise _missing(entry, path)
+    raise _integrity(entry, f"body.{path}", "不是文字", "is not text")
 
 
 def _opt_text(entry: BoardEntry, path: str) -> str | None:
@@ -635,10 +674,12 @@ def _opt_text(entry: BoardEntry, path: str) -> str | None:
 
 
 def _int(entry: BoardEntry, path: str) -> int:
-    value = _need(entry, path)
-    if type(value) is not int:
-        raise _integrity(entry, f"body.{path}", "不是整数", "is not an integer")
-    return value
+    value = _lookup(entry.body, path)
+    if type(value) is int:
+        return value
+    if value is None:
+        raise _missing(entry, path)
+    raise _integrity(entry, f"body.{path}", "不是整数", "is not an integer")
 
 
 def _opt_int(entry: BoardEntry, path: str) -> int | None:
@@ -694,22 +735,69 @@ def _reverses(entry: BoardEntry) -> int | None:
 # =====================================================================================
 
 
+class _Dates:
+    """Business dates by entry index, each worked out once.
+
+    One instance serves one board (indices are unique in a log), for the length of
+    one build: :func:`business_date` is the costliest read of an entry, and a build
+    asks for most entries' dates several times (period, order, cells).
+    """
+
+    __slots__ = ("_known",)
+
+    def __init__(self) -> None:
+        self._known: dict[int, date] = {}
+
+    def of(self, entry: BoardEntry) -> date:
+        known = self._known.get(entry.index)
+        if known is None:
+            known = self._known[entry.index] = business_date(entry)
+        return known
+
+    def order(self, entry: BoardEntry) -> tuple[date, int]:
+        """The order of trails and folds: business date, then index."""
+        return self.of(entry), entry.index
+
+
+_INDEX: Final = operator.attrgetter("index")
+
+
 @dataclass(frozen=True)
 class _Feed:
-    """A template's entries (with reversals), in index order, reversals linked."""
+    """A template's entries (with reversals), in index order, reversals linked.
+
+    ``by_type`` and the memo of :func:`_latest_by_id` are worked out once per feed,
+    so that a builder's per-period reads cost its share, not the whole feed again.
+    """
 
     entries: tuple[BoardEntry, ...]
     reversal_of: Mapping[int, BoardEntry]  # target index -> its EntryReversed
+    dates: _Dates = field(default_factory=_Dates, compare=False, repr=False)
+    by_type: Mapping[str, tuple[BoardEntry, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _latest: dict[tuple[str, str, bool], dict[str, BoardEntry]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    rows: dict[tuple[str, int], Row] = field(
+        default_factory=dict, compare=False, repr=False
+    )  # rows that read one entry only, made once: (table, entry index) -> row
 
     @classmethod
-    def of(cls, entries: Iterable[BoardEntry]) -> _Feed:
-        ordered = tuple(sorted(entries, key=lambda e: e.index))
+    def of(cls, entries: Iterable[BoardEntry], dates: _Dates | None = None) -> _Feed:
+        ordered = tuple(sorted(entries, key=_INDEX))
         reversal_of: dict[int, BoardEntry] = {}
+        by_type: dict[str, list[BoardEntry]] = {}
         for entry in ordered:
-            target = _reverses(entry)
-            if target is not None:
-                reversal_of.setdefault(target, entry)
-        return cls(ordered, reversal_of)
+            by_type.setdefault(entry.entry_type, []).append(entry)
+            if entry.entry_type == "EntryReversed":
+                reversal_of.setdefault(_int(entry, "target.index"), entry)
+        return cls(
+            ordered,
+            reversal_of,
+            _Dates() if dates is None else dates,
+            {kind: tuple(group) for kind, group in by_type.items()},
+        )
 
     def reversed_by(self, entry: BoardEntry) -> int | None:
         if entry.reversed_by is not None:
@@ -722,7 +810,14 @@ class _Feed:
         return entry.entry_type != "EntryReversed" and self.reversed_by(entry) is None
 
     def of_type(self, *types: str) -> list[BoardEntry]:
-        return [e for e in self.entries if e.entry_type in types]
+        """The feed's entries of ``types``, in index order."""
+        if len(types) == 1:
+            return list(self.by_type.get(types[0], ()))
+        chosen = [
+            e for kind in dict.fromkeys(types) for e in self.by_type.get(kind, ())
+        ]
+        chosen.sort(key=_INDEX)
+        return chosen
 
     def live_of_type(self, *types: str) -> list[BoardEntry]:
         return [e for e in self.of_type(*types) if self.live(e)]
@@ -731,13 +826,17 @@ class _Feed:
 def _latest_by_id(
     feed: _Feed, entry_type: str, id_field: str, *, live_only: bool = True
 ) -> dict[str, BoardEntry]:
-    """The latest (by index) entry of ``entry_type`` for each id."""
-    latest: dict[str, BoardEntry] = {}
-    for entry in feed.of_type(entry_type):
-        if live_only and not feed.live(entry):
-            continue
-        latest[_text(entry, id_field)] = entry
-    return latest
+    """The latest (by index) entry of ``entry_type`` for each id (a fresh dict)."""
+    memo = (entry_type, id_field, live_only)
+    latest = feed._latest.get(memo)
+    if latest is None:
+        latest = {}
+        for entry in feed.by_type.get(entry_type, ()):
+            if live_only and not feed.live(entry):
+                continue
+            latest[_text(entry, id_field)] = entry
+        feed._latest[memo] = latest
+    return dict(latest)
 
 
 _FOLLOWS: Final[dict[str, tuple[str, str, tuple[str, ...]]]] = {
@@ -755,34 +854,44 @@ _FOLLOWS: Final[dict[str, tuple[str, str, tuple[str, ...]]]] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
+def _period_of_month(cadence: Cadence, year: int, month: int) -> Period:
+    return period_of(cadence, date(year, month, 1))
+
+
+def _period_of_day(cadence: Cadence, day: date) -> Period:
+    """:func:`period_of`, one shared (frozen) :class:`Period` per month and cadence."""
+    return _period_of_month(cadence, day.year, day.month)
+
+
 def _assign(slug: str, feed: _Feed) -> dict[int, Period]:
     """Entry index -> the period of ``slug`` it belongs to (module docstring)."""
     cadence = CADENCES[slug]
+    day = feed.dates.of
     if cadence == "current":
         if not feed.entries:
             return {}
-        period = current_period(business_date(e) for e in feed.entries)
+        period = current_period(day(e) for e in feed.entries)
         return {e.index: period for e in feed.entries}
     parent_of = _parent_finder(slug, feed)
     assigned: dict[int, Period] = {}
+    reversals: list[tuple[BoardEntry, int]] = []
     for entry in feed.entries:
-        if entry.entry_type == "EntryReversed":
-            continue
-        if entry.entry_type in ("BudgetDeclared", "AccountsClosed"):
+        kind = entry.entry_type
+        if kind == "EntryReversed":
+            reversals.append((entry, _int(entry, "target.index")))
+        elif kind in ("BudgetDeclared", "AccountsClosed"):
             assigned[entry.index] = year_period(_year(entry))
-        elif entry.entry_type == "PerformanceReported":
+        elif kind == "PerformanceReported":
             assigned[entry.index] = half_period(*_half_year(entry))
         else:
             anchor = parent_of(entry) or entry
-            assigned[entry.index] = period_of(cadence, business_date(anchor))
-    for entry in feed.entries:
-        target = _reverses(entry)
-        if target is None:
-            continue
+            assigned[entry.index] = _period_of_day(cadence, day(anchor))
+    for entry, target in reversals:
         if target in assigned:
             assigned[entry.index] = assigned[target]
         else:  # the target is not on this board: the reversal stands on its own date
-            assigned[entry.index] = period_of(cadence, business_date(entry))
+            assigned[entry.index] = _period_of_day(cadence, day(entry))
     return assigned
 
 
@@ -806,14 +915,172 @@ def _parent_finder(slug: str, feed: _Feed) -> Callable[[BoardEntry], BoardEntry 
     return parent_of
 
 
+def _periods(assigned: Mapping[int, Period]) -> list[Period]:
+    """The distinct periods of an assignment, by key."""
+    return sorted({p.key: p for p in assigned.values()}.values(), key=lambda p: p.key)
+
+
 def periods_for(template_slug: str, entries: Iterable[BoardEntry]) -> list[Period]:
     """The periods of ``template_slug`` in which ``entries`` (its feed) have entries.
 
     ``entries`` is what :meth:`ProjectBoard.template` returns: the template's entries
     with their reversals. Sorted by period key.
     """
-    assigned = _assign(template_slug, _Feed.of(entries))
-    return sorted({p.key: p for p in assigned.values()}.values(), key=lambda p: p.key)
+    return _periods(_assign(template_slug, _Feed.of(entries)))
+
+
+def list_statement_periods(board: ProjectBoard) -> dict[str, list[Period]]:
+    """Template slug -> the periods :func:`build_statements` gives it, in its order.
+
+    Templates in code order, periods by key; a template without entries is left out
+    (the full build has no statement of it). It assigns entries to periods and
+    builds no statement, so the board page can link every statement cheaply.
+    """
+    dates = _Dates()
+    feeds = _template_feeds(board, None)
+    listed: dict[str, list[Period]] = {}
+    for template in _BY_CODE:
+        feed = _Feed.of(feeds[template.slug], dates)
+        if feed.entries:
+            listed[template.slug] = _periods(_assign(template.slug, feed))
+    return listed
+
+
+# =====================================================================================
+# What a new entry can change (incremental publishing, SPEC §4)
+# =====================================================================================
+
+_KnockOn = Callable[[_Feed, Mapping[int, Period], Sequence[BoardEntry]], set[str]]
+
+
+def affected_periods(
+    board: ProjectBoard, new_indices: Collection[int]
+) -> dict[str, set[str]]:
+    """Template slug -> keys of the periods whose statement the new entries can change.
+
+    ``board`` holds the entries at ``new_indices`` (appended since the last publish)
+    and everything before them; the result is exact or errs on the side of more
+    periods, never fewer, so a publisher that re-renders just these statements (and
+    keeps the others) publishes what a full build would. The rules:
+
+    - each new entry marks its own period in every template it feeds; a 红冲 marks
+      the period of the entry it cancels, in every template that entry feeds (the
+      cancelled entry is marked as if it were new: it changed too);
+    - T01/T02 have one period, ``current``;
+    - T03: a RevenueSourceRegistered (new or cancelled) names its source in every
+      period with an entry of that ``source_id``;
+    - T10: a FacilityRegistered (new or cancelled) is in the register (设施台账) of
+      its month and every later month, and names the facility wherever an entry
+      refers to its ``facility_id``;
+    - T11/T12: a PledgeMade/ChallengeRaised (new or cancelled) can move its
+      thread's follow-ups to another period, so it marks every period in which an
+      entry of that ``pledge_id``/``challenge_id`` stands now or could have stood
+      before (by its own date); a follow-up marks the period it follows into.
+
+    A key may name a period that has no statement now (T11/T12 follow-ups that
+    moved away, or the own date of a follow-up that never stood there): where a
+    page was published for it, the page has to go. Templates with nothing to redo
+    are left out; an index not on the board marks nothing.
+    """
+    touched: dict[str, dict[int, BoardEntry]] = {}
+    for index in new_indices:
+        entry = board.entries.get(index)
+        if entry is None:
+            continue
+        changed = [entry]
+        target = _reverses(entry)
+        if target is not None and target in board.entries:
+            changed.append(board.entries[target])
+        for item in changed:
+            for slug in item.placement.templates:
+                touched.setdefault(slug, {})[item.index] = item
+    if not touched:
+        return {}
+    dates = _Dates()
+    feeds = _template_feeds(board, touched)
+    affected: dict[str, set[str]] = {}
+    for slug, entries in touched.items():
+        feed = _Feed.of(feeds[slug], dates)
+        assigned = _assign(slug, feed)
+        keys = {assigned[index].key for index in entries}
+        knock_on = _KNOCK_ON.get(slug)
+        if knock_on is not None:
+            keys |= knock_on(feed, assigned, list(entries.values()))
+        affected[slug] = keys
+    return affected
+
+
+def _sources_knock_on(
+    feed: _Feed, assigned: Mapping[int, Period], touched: Sequence[BoardEntry]
+) -> set[str]:
+    """T03: every period with an entry of a (re)registered revenue source."""
+    sources = {
+        _text(e, "source_id")
+        for e in touched
+        if e.entry_type == "RevenueSourceRegistered"
+    }
+    if not sources:
+        return set()
+    return {
+        assigned[e.index].key
+        for e in feed.entries
+        if e.entry_type != "EntryReversed" and _opt_text(e, "source_id") in sources
+    }
+
+
+def _facilities_knock_on(
+    feed: _Feed, assigned: Mapping[int, Period], touched: Sequence[BoardEntry]
+) -> set[str]:
+    """T10: months from a (re)registration on, and months that name the facility."""
+    registered = [e for e in touched if e.entry_type == "FacilityRegistered"]
+    if not registered:
+        return set()
+    first = min(assigned[e.index].key for e in registered)
+    facilities = {_text(e, "facility_id") for e in registered}
+    keys = {period.key for period in assigned.values() if period.key >= first}
+    keys.update(
+        assigned[e.index].key
+        for e in feed.entries
+        if e.entry_type != "EntryReversed" and _opt_text(e, "facility_id") in facilities
+    )
+    return keys
+
+
+def _threads_knock_on(slug: str) -> _KnockOn:
+    """T11/T12: a (re)opened thread, everywhere its entries stand now or stood before.
+
+    Only an opening entry (PledgeMade, ChallengeRaised), new or cancelled, can move
+    a thread's follow-ups; a follow-up changes its own period only.
+    """
+    opening, id_field, _ = _FOLLOWS[slug]
+    cadence = CADENCES[slug]
+
+    def knock_on(
+        feed: _Feed, assigned: Mapping[int, Period], touched: Sequence[BoardEntry]
+    ) -> set[str]:
+        threads = {_text(e, id_field) for e in touched if e.entry_type == opening}
+        keys: set[str] = set()
+        if not threads:
+            return keys
+        for entry in feed.entries:
+            if (
+                entry.entry_type != "EntryReversed"
+                and _opt_text(entry, id_field) in threads
+            ):
+                keys.add(assigned[entry.index].key)  # where it stands now
+                # where it stood if it followed another opening entry, or none
+                keys.add(_period_of_day(cadence, feed.dates.of(entry)).key)
+        return keys
+
+    return knock_on
+
+
+_KNOCK_ON: Final[dict[str, _KnockOn]] = {
+    "common-revenue": _sources_knock_on,
+    "onsite-work": _facilities_knock_on,
+    "warm-pledges": _threads_knock_on("warm-pledges"),
+    "challenges-and-replies": _threads_knock_on("challenges-and-replies"),
+}
 
 
 # =====================================================================================
@@ -832,6 +1099,10 @@ class _Scope:
     project: Project
     contract: Contract | None
 
+    @property
+    def dates(self) -> _Dates:
+        return self.feed.dates
+
     def of_type(self, *types: str) -> list[BoardEntry]:
         return [e for e in self.members if e.entry_type in types]
 
@@ -847,31 +1118,72 @@ class _Parts:
     extra_entries: set[int] = field(default_factory=set)  # shown beyond the members
 
 
+_BY_CODE: Final = tuple(sorted(TEMPLATES, key=lambda t: t.code))
+
+
 def build_statements(
-    board: ProjectBoard, *, project: Project, contract: Contract | None
+    board: ProjectBoard,
+    *,
+    project: Project,
+    contract: Contract | None,
+    only: Mapping[str, Collection[str]] | None = None,
 ) -> list[Statement]:
     """Every statement of every template, for every period with entries.
 
     Sorted by template code, then period key; an empty board gives no statement.
+    With ``only`` (template slug -> period keys, e.g. from :func:`affected_periods`)
+    it builds just those statements, each equal to the full build's; keys of periods
+    that have no statement are passed over. An unknown template slug is a caller's
+    mistake (ValueError).
     """
+    wanted = _wanted(only)
+    if wanted is not None and not any(wanted.values()):
+        return []
+    dates = _Dates()
+    feeds = _template_feeds(board, None if wanted is None else wanted.keys())
     statements: list[Statement] = []
-    feeds = template_feeds(board)
-    for template in sorted(TEMPLATES, key=lambda t: t.code):
-        feed = _Feed.of(feeds[template.slug])
+    for template in _BY_CODE:
+        if wanted is not None and template.slug not in wanted:
+            continue
+        feed = _Feed.of(feeds[template.slug], dates)
         if not feed.entries:
             continue
         assigned = _assign(template.slug, feed)
-        periods = sorted(
-            {p.key: p for p in assigned.values()}.values(), key=lambda p: p.key
-        )
+        periods: dict[str, Period] = {}
         members_of: dict[str, list[BoardEntry]] = {}
         for entry in feed.entries:
-            members_of.setdefault(assigned[entry.index].key, []).append(entry)
-        for period in periods:
-            members = tuple(members_of[period.key])
-            scope = _Scope(template.slug, feed, period, members, project, contract)
+            period = assigned[entry.index]
+            periods.setdefault(period.key, period)
+            members_of.setdefault(period.key, []).append(entry)
+        keys = sorted(periods)
+        if wanted is not None:
+            keys = [key for key in keys if key in wanted[template.slug]]
+        for key in keys:
+            scope = _Scope(
+                template.slug,
+                feed,
+                periods[key],
+                tuple(members_of[key]),
+                project,
+                contract,
+            )
             statements.append(_build_statement(scope))
     return statements
+
+
+def _wanted(
+    only: Mapping[str, Collection[str]] | None,
+) -> dict[str, frozenset[str]] | None:
+    if only is None:
+        return None
+    wanted: dict[str, frozenset[str]] = {}
+    for slug, keys in only.items():
+        if slug not in TEMPLATE_BY_SLUG:
+            raise ValueError(f"unknown template slug {slug!r}")  # programming error
+        if isinstance(keys, str):
+            raise ValueError(f"period keys of {slug!r} must be a collection, not a str")
+        wanted[slug] = frozenset(keys)
+    return wanted
 
 
 def template_feeds(board: ProjectBoard) -> dict[str, list[BoardEntry]]:
@@ -880,21 +1192,35 @@ def template_feeds(board: ProjectBoard) -> dict[str, list[BoardEntry]]:
     Each entry's placement is computed once (``ProjectBoard.template`` computes every
     placement again for each template).
     """
-    fed: dict[str, list[BoardEntry]] = {t.slug: [] for t in TEMPLATES}
-    shown_in: dict[int, tuple[str, ...]] = {}
-    for entry in board.in_order():
-        slugs = entry.placement.templates
-        shown_in[entry.index] = slugs
-        for slug in slugs:
-            fed[slug].append(entry)
-    for entry in board.in_order():
-        target = _reverses(entry)
-        if target is not None:
-            for slug in shown_in.get(target, ()):
-                fed[slug].append(entry)
-    return {
-        slug: sorted(entries, key=lambda e: e.index) for slug, entries in fed.items()
+    return _template_feeds(board, None)
+
+
+def _template_feeds(
+    board: ProjectBoard, slugs: Collection[str] | None
+) -> dict[str, list[BoardEntry]]:
+    """:func:`template_feeds`, for ``slugs`` only when given."""
+    fed: dict[str, list[BoardEntry]] = {
+        t.slug: [] for t in TEMPLATES if slugs is None or t.slug in slugs
     }
+    reversals: list[tuple[BoardEntry, int]] = []
+    for entry in board.in_order():
+        for slug in entry.placement.templates:
+            feed = fed.get(slug)
+            if feed is not None:
+                feed.append(entry)
+        if entry.entry_type == "EntryReversed":
+            reversals.append((entry, _int(entry, "target.index")))
+    for entry, target in reversals:
+        cancelled = board.entries.get(target)
+        if cancelled is None:
+            continue
+        for slug in cancelled.placement.templates:
+            feed = fed.get(slug)
+            if feed is not None:
+                feed.append(entry)
+    for feed in fed.values():
+        feed.sort(key=_INDEX)
+    return fed
 
 
 def _build_statement(scope: _Scope) -> Statement:
@@ -939,10 +1265,6 @@ def _r(basis_points: int | None) -> Cell:
 _BLANK: Final = Cell("text", "")
 
 
-def _order(entry: BoardEntry) -> tuple[date, int]:
-    return business_date(entry), entry.index
-
-
 def _ledger(
     scope: _Scope,
     title: str,
@@ -960,7 +1282,7 @@ def _ledger(
     ``text_column`` and empty cells of the column's kind elsewhere.
     """
     rows: list[Row] = []
-    for entry in sorted(entries, key=_order):
+    for entry in sorted(entries, key=scope.dates.order):
         if entry.entry_type == "EntryReversed":
             continue  # shown right after the entry it cancels
         reversed_by = scope.feed.reversed_by(entry)
@@ -968,17 +1290,23 @@ def _ledger(
             rows.append(Row(cells, entry=entry.index, reversed_by=reversed_by))
         reversal = scope.feed.reversal_of.get(entry.index)
         if reversal is not None:
-            rows.append(_reversal_row(reversal, entry.index, kinds, text_column))
+            rows.append(
+                _reversal_row(scope.dates, reversal, entry.index, kinds, text_column)
+            )
     return Table(title, tuple(headers), tuple(rows), footer)
 
 
 def _reversal_row(
-    reversal: BoardEntry, target: int, kinds: Sequence[CellKind], text_column: int
+    dates: _Dates,
+    reversal: BoardEntry,
+    target: int,
+    kinds: Sequence[CellKind],
+    text_column: int,
 ) -> Row:
     cells: list[Cell] = []
     for column, kind in enumerate(kinds):
         if column == 0:
-            cells.append(_d(business_date(reversal)))
+            cells.append(_d(dates.of(reversal)))
         elif column == text_column:
             cells.append(_t(f"红冲第 {target} 条：{_text(reversal, 'reason')}"))
         else:
@@ -1073,8 +1401,8 @@ def _months(period: Period) -> list[Period]:
     ]
 
 
-def _within(entry: BoardEntry, period: Period) -> bool:
-    return period.start <= business_date(entry).isoformat() <= period.end
+def _within(dates: _Dates, entry: BoardEntry, period: Period) -> bool:
+    return period.start <= dates.of(entry).isoformat() <= period.end
 
 
 # =====================================================================================
@@ -1124,7 +1452,9 @@ def _project_and_staff(scope: _Scope) -> _Parts:
 
     roster = _current_staff(feed)
     posts = list(ENUM_NAMES["staff_post"])
-    roster.sort(key=lambda e: (_post_rank(_text(e, "post"), posts), _order(e)))
+    roster.sort(
+        key=lambda e: (_post_rank(_text(e, "post"), posts), feed.dates.order(e))
+    )
     staff_rows = [
         Row(
             (
@@ -1163,7 +1493,7 @@ def _project_and_staff(scope: _Scope) -> _Parts:
             ("日期", "事项", "人员或内容", "说明"),
             ("date", "text", "text", "text"),
             scope.members,
-            lambda e: [_t01_trail(e)],
+            lambda e: [_t01_trail(scope.dates, e)],
             text_column=3,
         )
     )
@@ -1214,13 +1544,14 @@ def _profile_table(scope: _Scope, profile: BoardEntry | None) -> Table:
 
 
 def _current_manager(feed: _Feed) -> tuple[BoardEntry | None, str | None]:
-    appointments = sorted(feed.live_of_type("ManagerAppointed"), key=_order)
+    order = feed.dates.order
+    appointments = sorted(feed.live_of_type("ManagerAppointed"), key=order)
     if not appointments:
         return None, "尚未公开项目负责人任命。"
     manager = appointments[-1]
     staff_id = _text(manager, "staff_id")
     for release in feed.live_of_type("StaffReleased"):
-        if _text(release, "staff_id") == staff_id and _order(release) > _order(manager):
+        if _text(release, "staff_id") == staff_id and order(release) > order(manager):
             return (
                 None,
                 f"项目负责人 {_text(manager, 'name')} 已于 {_text(release, 'released_on')} 离岗，尚未公开新的任命。",
@@ -1232,7 +1563,7 @@ def _current_staff(feed: _Feed) -> list[BoardEntry]:
     """Assigned minus released, folded in (date, index) order."""
     roster: dict[str, BoardEntry] = {}
     for entry in sorted(
-        feed.live_of_type("StaffAssigned", "StaffReleased"), key=_order
+        feed.live_of_type("StaffAssigned", "StaffReleased"), key=feed.dates.order
     ):
         staff_id = _text(entry, "staff_id")
         if entry.entry_type == "StaffAssigned":
@@ -1253,7 +1584,7 @@ def _employer(entry: BoardEntry) -> str:
     return f"{name}：{company}" if company else name
 
 
-def _t01_trail(entry: BoardEntry) -> tuple[Cell, ...]:
+def _t01_trail(dates: _Dates, entry: BoardEntry) -> tuple[Cell, ...]:
     kind = entry.entry_type
     who: str
     note: str | None
@@ -1268,7 +1599,7 @@ def _t01_trail(entry: BoardEntry) -> tuple[Cell, ...]:
         note = _employer(entry)
     else:
         who, note = _text(entry, "staff_id"), _text(entry, "reason")
-    return (_d(business_date(entry)), _t(_type_name(entry)), _t(who), _t(note))
+    return (_d(dates.of(entry)), _t(_type_name(entry)), _t(who), _t(note))
 
 
 # =====================================================================================
@@ -1279,8 +1610,10 @@ def _t01_trail(entry: BoardEntry) -> tuple[Cell, ...]:
 def _fee_schedule(scope: _Scope) -> _Parts:
     parts = _Parts()
     feed = scope.feed
-    schedules = sorted(feed.live_of_type("FeeScheduleDeclared"), key=_order)
-    standards = sorted(feed.live_of_type("ServiceStandardDeclared"), key=_order)
+    schedules = sorted(feed.live_of_type("FeeScheduleDeclared"), key=feed.dates.order)
+    standards = sorted(
+        feed.live_of_type("ServiceStandardDeclared"), key=feed.dates.order
+    )
     if schedules:
         schedule = schedules[-1]
         parts.tables.append(
@@ -1369,7 +1702,7 @@ def _fee_schedule(scope: _Scope) -> _Parts:
             scope.members,
             lambda e: [
                 (
-                    _d(business_date(e)),
+                    _d(scope.dates.of(e)),
                     _t(_type_name(e)),
                     _t(
                         _opt_text(e, "service_grade")
@@ -1434,8 +1767,8 @@ def _common_revenue(scope: _Scope) -> _Parts:
 
     monthly: list[tuple[Cell, ...]] = []
     for month in _months(scope.period):
-        g = _sum(e for e in revenue if live(e) and _within(e, month))
-        c = _sum(e for e in costs if live(e) and _within(e, month))
+        g = _sum(e for e in revenue if live(e) and _within(scope.dates, e, month))
+        c = _sum(e for e in costs if live(e) and _within(scope.dates, e, month))
         monthly.append((_t(month.label), _m(g), _m(c), _m(g - c)))
     parts.tables.append(
         _summary(
@@ -1533,7 +1866,7 @@ def _common_revenue(scope: _Scope) -> _Parts:
             revenue,
             lambda e: [
                 (
-                    _d(business_date(e)),
+                    _d(scope.dates.of(e)),
                     _t(source_name(e)),
                     _m(_int(e, "amount_fen")),
                     _t(_opt_text(e, "note")),
@@ -1552,7 +1885,7 @@ def _common_revenue(scope: _Scope) -> _Parts:
             costs,
             lambda e: [
                 (
-                    _d(business_date(e)),
+                    _d(scope.dates.of(e)),
                     _t(source_name(e)),
                     _t(zh("revenue_cost_kind", _text(e, "kind"))),
                     _m(_int(e, "amount_fen")),
@@ -1572,7 +1905,7 @@ def _common_revenue(scope: _Scope) -> _Parts:
             shares,
             lambda e: [
                 (
-                    _d(business_date(e)),
+                    _d(scope.dates.of(e)),
                     _t(zh("owner_share_destination", _text(e, "destination"))),
                     _t(_scope_text(_lookup(e.body, "owner_scope")) or "全体业主"),
                     _m(_int(e, "amount_fen")),
@@ -1602,7 +1935,7 @@ def _common_revenue(scope: _Scope) -> _Parts:
                 registrations,
                 lambda e: [
                     (
-                        _d(business_date(e)),
+                        _d(scope.dates.of(e)),
                         _t(f"{_text(e, 'description')}（{_text(e, 'source_id')}）"),
                         _t(zh("revenue_source_kind", _text(e, "kind"))),
                         _t(_scope_text(_lookup(e.body, "owner_scope"))),
@@ -1680,7 +2013,7 @@ def _commission_fund(scope: _Scope) -> _Parts:
             collected_entries,
             lambda e: [
                 (
-                    _d(business_date(e)),
+                    _d(scope.dates.of(e)),
                     _t(zh("commission_income_source", _text(e, "source"))),
                     _m(_int(e, "amount_fen")),
                     _t(_join(_opt_text(e, "explanation"), _opt_text(e, "note"))),
@@ -1699,7 +2032,7 @@ def _commission_fund(scope: _Scope) -> _Parts:
             spent_entries,
             lambda e: [
                 (
-                    _d(business_date(e)),
+                    _d(scope.dates.of(e)),
                     _t(zh("cost_category", _text(e, "category"))),
                     _m(_int(e, "amount_fen")),
                     _t(_text(e, "description")),
@@ -1718,7 +2051,7 @@ def _commission_fund(scope: _Scope) -> _Parts:
             drawn_entries,
             lambda e: [
                 (
-                    _d(business_date(e)),
+                    _d(scope.dates.of(e)),
                     _t(zh("remuneration_basis", _text(e, "basis"))),
                     _m(
                         _opt_int(e, "base_fen")
@@ -1983,7 +2316,7 @@ def _lump_sum_spending(scope: _Scope) -> _Parts:
             income_entries,
             lambda e: [
                 (
-                    _d(business_date(e)),
+                    _d(scope.dates.of(e)),
                     _t(zh("lump_sum_income_source", _text(e, "source"))),
                     _m(_int(e, "amount_fen")),
                     _t(_join(_opt_text(e, "explanation"), _opt_text(e, "note"))),
@@ -2002,7 +2335,7 @@ def _lump_sum_spending(scope: _Scope) -> _Parts:
             spending_entries,
             lambda e: [
                 (
-                    _d(business_date(e)),
+                    _d(scope.dates.of(e)),
                     _t(zh("cost_category", _text(e, "category"))),
                     _m(_int(e, "amount_fen")),
                     _t(_text(e, "description")),
@@ -2072,7 +2405,7 @@ def _shared_utilities(scope: _Scope) -> _Parts:
         )
         return [
             (
-                _d(business_date(e)),
+                _d(scope.dates.of(e)),
                 _t(f"{_text(e, 'location')}（{_text(e, 'meter_id')}）"),
                 _t(zh("utility", _text(e, "utility"))),
                 _t(_scope_text(_lookup(e.body, "scope"))),
@@ -2164,7 +2497,7 @@ def _maintenance_fund(scope: _Scope) -> _Parts:
         )
         return [
             (
-                _d(business_date(e)),
+                _d(scope.dates.of(e)),
                 _t(_text(e, "works")),
                 _t(zh("works_class", _text(e, "works_class"))),
                 _t(where),
@@ -2378,7 +2711,7 @@ def _onsite_work(scope: _Scope) -> _Parts:
             logs,
             lambda e: [
                 (
-                    _d(business_date(e)),
+                    _d(scope.dates.of(e)),
                     _t(_text(e, "description")),
                     _t(zh("work_kind", _text(e, "kind"))),
                     _t(_text(e, "location")),
@@ -2405,7 +2738,7 @@ def _onsite_work(scope: _Scope) -> _Parts:
             inspections,
             lambda e: [
                 (
-                    _d(business_date(e)),
+                    _d(scope.dates.of(e)),
                     _t(_text(e, "scope")),
                     _t(facility(e)),
                     _t(_actor(_lookup(e.body, "inspector"))),
@@ -2425,7 +2758,7 @@ def _onsite_work(scope: _Scope) -> _Parts:
             services,
             lambda e: [
                 (
-                    _d(business_date(e)),
+                    _d(scope.dates.of(e)),
                     _t(_text(e, "work_done")),
                     _t(facility(e)),
                     _t(zh("service_kind", _text(e, "service_kind"))),
@@ -2446,7 +2779,7 @@ def _onsite_work(scope: _Scope) -> _Parts:
                 registrations,
                 lambda e: [
                     (
-                        _d(business_date(e)),
+                        _d(scope.dates.of(e)),
                         _t(_text(e, "name")),
                         _t(_text(e, "facility_id")),
                         _t(zh("facility_kind", _text(e, "kind"))),
@@ -2472,33 +2805,38 @@ def _onsite_work(scope: _Scope) -> _Parts:
                 "维保单位",
                 "法定检验周期（天）",
             ),
-            tuple(
-                Row(
-                    (
-                        _t(_text(e, "facility_id")),
-                        _t(_text(e, "name")),
-                        _t(zh("facility_kind", _text(e, "kind"))),
-                        _t(_text(e, "location")),
-                        _t(_join(_opt_text(e, "make"), _opt_text(e, "model"))),
-                        _d(_opt_text(e, "installed_on")),
-                        _t(_opt_text(e, "registration_number")),
-                        _t(_opt_text(e, "maintenance_contractor.name")),
-                        _c(_opt_int(e, "statutory_inspection_cycle_days")),
-                    ),
-                    entry=e.index,
-                )
-                for e in ordered
-            ),
+            tuple(_register_row(feed, e) for e in ordered),
         )
     )
     return parts
+
+
+def _register_row(feed: _Feed, e: BoardEntry) -> Row:
+    """A facility's row in the register; the same in every month, so made once."""
+    row = feed.rows.get(("register", e.index))
+    if row is None:
+        row = feed.rows["register", e.index] = Row(
+            (
+                _t(_text(e, "facility_id")),
+                _t(_text(e, "name")),
+                _t(zh("facility_kind", _text(e, "kind"))),
+                _t(_text(e, "location")),
+                _t(_join(_opt_text(e, "make"), _opt_text(e, "model"))),
+                _d(_opt_text(e, "installed_on")),
+                _t(_opt_text(e, "registration_number")),
+                _t(_opt_text(e, "maintenance_contractor.name")),
+                _c(_opt_int(e, "statutory_inspection_cycle_days")),
+            ),
+            entry=e.index,
+        )
+    return row
 
 
 def _register_as_of(feed: _Feed, end: str) -> dict[str, BoardEntry]:
     """The latest live declaration of each facility dated on or before ``end``."""
     register: dict[str, BoardEntry] = {}
     for entry in feed.live_of_type("FacilityRegistered"):
-        if business_date(entry).isoformat() <= end:
+        if feed.dates.of(entry).isoformat() <= end:
             register[_text(entry, "facility_id")] = entry
     return register
 
@@ -2517,9 +2855,9 @@ def _clock(entry: BoardEntry, value: str) -> str:
         raise _integrity(
             entry, "body.started_at", f"不是时间：{value!r}", "is not a time"
         ) from None
-    if moment.tzinfo is not None:
+    if moment.tzinfo is not None and moment.utcoffset() != _CHINA_OFFSET:
         moment = moment.astimezone(CHINA_TIME)
-    return moment.strftime("%H:%M")
+    return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
 def _issues(entry: BoardEntry) -> str | None:
@@ -2547,7 +2885,7 @@ def _warm_pledges(scope: _Scope) -> _Parts:
     followups = scope.of_type("PledgeProgressed", "PledgeFulfilled", "PledgeLapsed")
     statuses: Counter[str] = Counter()
     rows: list[Row] = []
-    for pledge_id, pledges, steps in _threads(made, followups, "pledge_id"):
+    for pledge_id, pledges, steps in _threads(feed.dates, made, followups, "pledge_id"):
         mine = [e for e in steps if feed.live(e)]
         status, closed_on, outcome, progress = "open", None, None, None
         for e in mine:
@@ -2596,6 +2934,7 @@ def _warm_pledges(scope: _Scope) -> _Parts:
         if pledge is not None and (reversal := feed.reversal_of.get(pledge.index)):
             rows.append(
                 _reversal_row(
+                    feed.dates,
                     reversal,
                     pledge.index,
                     ("text", "text", "text", "date", "ratio", "text", "date", "text"),
@@ -2638,7 +2977,7 @@ def _warm_pledges(scope: _Scope) -> _Parts:
             followups,
             lambda e: [
                 (
-                    _d(business_date(e)),
+                    _d(scope.dates.of(e)),
                     _t(_type_name(e)),
                     _t(_text(e, "pledge_id")),
                     _r(
@@ -2655,7 +2994,10 @@ def _warm_pledges(scope: _Scope) -> _Parts:
 
 
 def _threads(
-    openings: Sequence[BoardEntry], followups: Sequence[BoardEntry], id_field: str
+    dates: _Dates,
+    openings: Sequence[BoardEntry],
+    followups: Sequence[BoardEntry],
+    id_field: str,
 ) -> list[tuple[str, list[BoardEntry], list[BoardEntry]]]:
     """Pledges or challenges: ``(id, opening entries, follow-ups)``, both by date.
 
@@ -2664,9 +3006,9 @@ def _threads(
     """
     opened: dict[str, list[BoardEntry]] = {}
     steps: dict[str, list[BoardEntry]] = {}
-    for entry in sorted(openings, key=_order):
+    for entry in sorted(openings, key=dates.order):
         opened.setdefault(_text(entry, id_field), []).append(entry)
-    for entry in sorted(followups, key=_order):
+    for entry in sorted(followups, key=dates.order):
         steps.setdefault(_text(entry, id_field), []).append(entry)
     ids = list(opened) + [i for i in steps if i not in opened]
     return [(i, opened.get(i, []), steps.get(i, [])) for i in ids]
@@ -2700,7 +3042,9 @@ def _challenges_and_replies(scope: _Scope) -> _Parts:
     kinds: tuple[CellKind, ...] = (
         "text", "text", "text", "text", "date", "date", "date", "date", "date", "text", "text",
     )  # fmt: skip
-    for challenge_id, opened, steps in _threads(raised, followups, "challenge_id"):
+    for challenge_id, opened, steps in _threads(
+        feed.dates, raised, followups, "challenge_id"
+    ):
         mine = [e for e in steps if feed.live(e)]
         acks = [
             e
@@ -2741,7 +3085,7 @@ def _challenges_and_replies(scope: _Scope) -> _Parts:
                 _t(_text(challenge, "subject")),
                 _t(zh("challenge_topic", _text(challenge, "topic"))),
                 _t(zh("challenge_channel", _text(challenge, "channel"))),
-                _d(business_date(challenge)),
+                _d(scope.dates.of(challenge)),
             )
         if challenge is None or feed.live(challenge):
             statuses[status] += 1
@@ -2750,10 +3094,10 @@ def _challenges_and_replies(scope: _Scope) -> _Parts:
             Row(
                 (
                     *head,
-                    _d(business_date(acks[0]) if acks else None),
-                    _d(business_date(answers[0]) if answers else None),
-                    _d(business_date(escalations[0]) if escalations else None),
-                    _d(business_date(closures[-1]) if closures else None),
+                    _d(scope.dates.of(acks[0]) if acks else None),
+                    _d(scope.dates.of(answers[0]) if answers else None),
+                    _d(scope.dates.of(escalations[0]) if escalations else None),
+                    _d(scope.dates.of(closures[-1]) if closures else None),
                     _t(zh("challenge_status", status)),
                     _t(outcome),
                 ),
@@ -2764,7 +3108,11 @@ def _challenges_and_replies(scope: _Scope) -> _Parts:
         if challenge is not None and (
             reversal := feed.reversal_of.get(challenge.index)
         ):
-            rows.append(_reversal_row(reversal, challenge.index, kinds, text_column=1))
+            rows.append(
+                _reversal_row(
+                    feed.dates, reversal, challenge.index, kinds, text_column=1
+                )
+            )
     parts.tables.append(
         Table(
             "质疑事项",
@@ -2808,7 +3156,7 @@ def _challenges_and_replies(scope: _Scope) -> _Parts:
             (*raised, *followups),
             lambda e: [
                 (
-                    _d(business_date(e)),
+                    _d(scope.dates.of(e)),
                     _t(_challenge_step(e)),
                     _t(_text(e, "challenge_id")),
                     _t(_challenge_text(e)),

@@ -20,6 +20,7 @@ class SiteWriter:
 
     root: Path
     written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     produced: set[str] = field(default_factory=set)
     _made: set[str] = field(
@@ -51,6 +52,16 @@ class SiteWriter:
             handle.write(content)
         os.replace(temporary, target)
         self.written.append(relative)
+        return True
+
+    def remove(self, relative: str) -> bool:
+        """Delete a file a previous build wrote and this one does not; True if it was there."""
+        path = self._path(relative)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        self.removed.append(relative)
         return True
 
     def keep(self, relative: str) -> None:

@@ -27,7 +27,12 @@ from domain.checkpoint import Checkpoint
 from domain.errors import LedgerError
 from domain.note import SignedNote
 from domain.registry import Contract, Project, RegistryState
-from domain.statements import Statement, build_statements
+from domain.statements import (
+    Statement,
+    affected_periods,
+    build_statements,
+    list_statement_periods,
+)
 from publish.files import SiteWriter
 from publish.logfiles import BlobSource, write_log_files
 from publish.render import render, yuan
@@ -107,7 +112,14 @@ def publish_site(
         rerender_all = full or registry_changed or previous is None
         affected = _affected(board, previous or 0)
         report.pages_rendered += _write_project(
-            writer, board, project, contract, firm_name, affected, rerender_all
+            writer,
+            board,
+            project,
+            contract,
+            firm_name,
+            affected,
+            range(previous or 0, len(board.entries)),
+            rerender_all,
         )
         project_rows.append(
             {
@@ -137,39 +149,64 @@ def _write_project(
     contract: Contract | None,
     firm_name: str,
     affected: set[int],
+    new_indices: range,
     rerender_all: bool,
 ) -> int:
     base = f"p/{project.project_id}"
     origin = board.origin
-    statements = build_statements(board, project=project, contract=contract)
     published_at = _published_at(board)
     rendered = 0
-    by_template: dict[str, list[Statement]] = {}
+    periods = list_statement_periods(board)
+    if rerender_all:
+        statements = build_statements(board, project=project, contract=contract)
+    else:
+        # Only the (template, period) pages the new entries can change, plus any page
+        # missing on disk; build_statements(only=...) gives them exactly as a full
+        # build would (tested in tests/domain/test_statements_incremental.py).
+        wanted = {
+            slug: set(keys)
+            for slug, keys in affected_periods(board, new_indices).items()
+        }
+        for slug, listed in periods.items():
+            for period in listed:
+                if not writer.exists(f"{base}/t/{slug}/{period.key}.html"):
+                    wanted.setdefault(slug, set()).add(period.key)
+        statements = build_statements(
+            board, project=project, contract=contract, only=wanted
+        )
+    built = {statement.slug for statement in statements}
     for statement in statements:
-        by_template.setdefault(statement.template, []).append(statement)
-        path = f"{base}/t/{statement.slug}.html"
-        if (
-            rerender_all
-            or affected.intersection(statement.entries)
-            or not writer.exists(path)
-        ):
-            writer.write(path, _statement_page(board, statement, project, firm_name))
-            rendered += 1
-        else:
-            writer.keep(path)
+        writer.write(
+            f"{base}/t/{statement.slug}.html",
+            _statement_page(board, statement, project, firm_name),
+        )
+        rendered += 1
+    listed_pages = set()
+    for slug, listed in periods.items():
+        for period in listed:
+            listed_pages.add(f"{slug}/{period.key}")
+            if f"{slug}/{period.key}" not in built:
+                writer.keep(f"{base}/t/{slug}/{period.key}.html")
+    if not rerender_all:
+        # A period can lose its last entry (a follow-up moved to a later pledge):
+        # its page goes, as a full publish would not write it.
+        for slug, keys in wanted.items():
+            for key in keys:
+                if f"{slug}/{key}" not in listed_pages:
+                    writer.remove(f"{base}/t/{slug}/{key}.html")
 
     columns = []
     for slug, name in COLUMNS.items():
         links = []
         for template in TEMPLATES:
             if slug in template.columns:
-                for statement in reversed(by_template.get(template.slug, [])):
+                for period in reversed(periods.get(template.slug, [])):
                     links.append(
                         {
-                            "href": f"t/{statement.slug}.html",
-                            "code": statement.code,
-                            "title": statement.title,
-                            "period_label": statement.period.label,
+                            "href": f"t/{template.slug}/{period.key}.html",
+                            "code": template.code,
+                            "title": template.name,
+                            "period_label": period.label,
                         }
                     )
         recent = [] if links else board.column(slug)[-COLUMN_RECENT:]
@@ -185,25 +222,9 @@ def _write_project(
     for slug, name in DESK_CATEGORIES.items():
         entries = board.category(slug)
         categories.append({"slug": slug, "name": name, "count": len(entries)})
-        path = f"{base}/desk/{slug}.html"
-        if (
-            rerender_all
-            or affected.intersection(e.index for e in entries)
-            or not writer.exists(path)
-        ):
-            writer.write(
-                path,
-                render(
-                    "desk.html",
-                    root="../../../",
-                    project=project,
-                    category_name=name,
-                    entries=[_entry_row(e) for e in reversed(entries)],
-                ),
-            )
-            rendered += 1
-        else:
-            writer.keep(path)
+        rendered += _write_desk(
+            writer, base, project, slug, name, entries, affected, rerender_all
+        )
     writer.write(
         f"{base}/index.html",
         render(
@@ -220,6 +241,77 @@ def _write_project(
         ),
     )
     return rendered + 1
+
+
+#: How many of the newest entries a desk category's front page lists.
+DESK_RECENT = 20
+
+
+def _write_desk(
+    writer: SiteWriter,
+    base: str,
+    project: Project,
+    slug: str,
+    name: str,
+    entries: list[BoardEntry],
+    affected: set[int],
+    rerender_all: bool,
+) -> int:
+    """A desk category: a front page (months, newest entries) and one page a month.
+
+    Months keep pages small and let a new entry rewrite only its own month.
+    """
+    by_month: dict[str, list[BoardEntry]] = {}
+    for entry in entries:
+        by_month.setdefault(entry_date(entry)[:7], []).append(entry)
+    touched = rerender_all or any(e.index in affected for e in entries)
+    rendered = 0
+    months = [
+        {"key": key, "count": len(by_month[key]), "href": f"{slug}/{key}.html"}
+        for key in sorted(by_month, reverse=True)
+    ]
+    front = f"{base}/desk/{slug}.html"
+    if touched or not writer.exists(front):
+        writer.write(
+            front,
+            render(
+                "desk.html",
+                root="../../../",
+                up="../",
+                project=project,
+                category_name=name,
+                month=None,
+                months=months,
+                entries=[_entry_row(e) for e in reversed(entries[-DESK_RECENT:])],
+            ),
+        )
+        rendered += 1
+    else:
+        writer.keep(front)
+    for key, month_entries in by_month.items():
+        path = f"{base}/desk/{slug}/{key}.html"
+        if (
+            rerender_all
+            or any(e.index in affected for e in month_entries)
+            or not writer.exists(path)
+        ):
+            writer.write(
+                path,
+                render(
+                    "desk.html",
+                    root="../../../../",
+                    up="../../",
+                    project=project,
+                    category_name=name,
+                    month=key,
+                    months=[],
+                    entries=[_entry_row(e) for e in reversed(month_entries)],
+                ),
+            )
+            rendered += 1
+        else:
+            writer.keep(path)
+    return rendered
 
 
 def _statement_page(

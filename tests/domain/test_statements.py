@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain import statements as statements_module
 from domain.board import BoardEntry, ProjectBoard
 from domain.catalogue import TEMPLATES, schema_name
 from domain.errors import LogIntegrityError
@@ -395,6 +397,62 @@ def test_a_malformed_business_date_is_a_log_integrity_error() -> None:
     log.add("WorkLogged", example("WorkLogged", worked_on="2026-13-01"))
     with pytest.raises(LogIntegrityError, match=r"body\.worked_on"):
         log.statements()
+
+
+@pytest.mark.parametrize(
+    ("worked_on", "why"),
+    [
+        ("2026-02-30", "is not a date: '2026-02-30'"),
+        ("2026-3-1", "is not a date: '2026-3-1'"),
+        (20260301, "is not a date"),
+    ],
+)
+def test_a_business_date_that_is_no_iso_date_is_a_log_integrity_error(
+    worked_on: Any, why: str
+) -> None:
+    log = Log()
+    index = log.add("WorkLogged", example("WorkLogged", worked_on=worked_on))
+    with pytest.raises(LogIntegrityError) as caught:
+        log.statements()
+    assert f"entry {index} (WorkLogged): body.worked_on {why}" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("entry_type", "changes", "why"),
+    [
+        (
+            "CommissionFundSpent",
+            {"amount_fen": "29800.00"},
+            "amount_fen is not an integer",
+        ),
+        ("CommissionFundSpent", {"description": 42}, "description is not text"),
+        ("MaintenanceFundUsed", {"contractor": "某公司"}, "contractor.name is missing"),
+    ],
+)
+def test_a_body_field_of_the_wrong_shape_is_a_log_integrity_error(
+    entry_type: str, changes: dict[str, Any], why: str
+) -> None:
+    log = Log()
+    index = log.add(entry_type, example(entry_type, **changes))
+    with pytest.raises(LogIntegrityError) as caught:
+        log.statements()
+    assert f"entry {index} ({entry_type}): body.{why}" in str(caught.value)
+
+
+def test_each_entry_is_dated_once_per_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    log = every_example_log()
+    log.reverse(3)
+    expected = log.statements()
+    dated: list[int] = []
+
+    def counting_business_date(entry: BoardEntry) -> date:
+        dated.append(entry.index)
+        return business_date(entry)
+
+    monkeypatch.setattr(statements_module, "business_date", counting_business_date)
+    assert log.statements() == expected
+    assert sorted(dated) == sorted(set(dated))
+    assert set(dated) <= {e.index for e in log.entries}
 
 
 # --- reversals (红冲) ----------------------------------------------------------------
