@@ -125,6 +125,14 @@ class RegistryState:
                 return contract
         return None
 
+    def latest_contract(self, project_id: str) -> Contract | None:
+        """The active contract, else the most recently bound ended one (for display)."""
+        active = self.active_contract(project_id)
+        if active is not None:
+            return active
+        bound = [c for c in self.contracts.values() if c.project_id == project_id]
+        return max(bound, key=lambda c: c.bound_at_index) if bound else None
+
     def authorize_project_entry(
         self, key_ref: str, project_id: str
     ) -> tuple[RegisteredKey, Contract]:

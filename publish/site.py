@@ -105,7 +105,7 @@ def publish_site(
             if boards is not None and origin in boards
             else _fold(ledger, origin)
         )
-        contract = _contract_for(registry, project_id)
+        contract = registry.latest_contract(project_id)
         firm_name = (
             registry.firms[contract.firm].name if contract else "（暂无服务企业）"
         )
@@ -430,14 +430,6 @@ def _fold(ledger: LedgerApplication, origin: str) -> ProjectBoard:
             for e in ledger.list_entries(origin)
         ),
     )
-
-
-def _contract_for(registry: RegistryState, project_id: str) -> Contract | None:
-    active = registry.active_contract(project_id)
-    if active is not None:
-        return active
-    ended = [c for c in registry.contracts.values() if c.project_id == project_id]
-    return max(ended, key=lambda c: c.bound_at_index) if ended else None
 
 
 def _affected(board: ProjectBoard, previous_size: int) -> set[int]:

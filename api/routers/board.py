@@ -27,10 +27,9 @@ from api.wire import (
     period_public,
     statement_public,
 )
-from domain.catalogue import COLUMNS, DESK_CATEGORIES, TEMPLATE_BY_SLUG, TEMPLATES
+from domain.catalogue import COLUMNS, DESK_CATEGORIES, TEMPLATE_BY_SLUG
 from domain.errors import NotFoundError
-from domain.registry import Contract, RegistryState
-from domain.statements import build_statements, periods_for
+from domain.statements import build_statements, list_statement_periods
 
 router: Final = APIRouter(prefix="/v1/projects/{project_id}", tags=["projects"])
 
@@ -96,10 +95,8 @@ def list_statements(
 ) -> StatementsPublic:
     board = boards.board(origin)
     summaries: list[StatementSummaryPublic] = []
-    for template in sorted(TEMPLATES, key=lambda t: t.code):
-        entries = board.template(template.slug)
-        if not entries:
-            continue
+    for slug, periods in list_statement_periods(board).items():
+        template = TEMPLATE_BY_SLUG[slug]
         summaries.extend(
             StatementSummaryPublic(
                 template=template.slug,
@@ -107,7 +104,7 @@ def list_statements(
                 title=template.name,
                 period=period_public(period),
             )
-            for period in periods_for(template.slug, entries)
+            for period in periods
         )
     return StatementsPublic(project_id=project_id, statements=summaries)
 
@@ -134,27 +131,15 @@ def get_statement(
         )
     registry = ledger.get_registry()
     board = boards.board(origin)
-    statements = [
-        statement
-        for statement in build_statements(
-            board,
-            project=registry.projects[project_id],
-            contract=_contract_for(registry, project_id),
-        )
-        if statement.template == template and statement.period.key == period
-    ]
+    statements = build_statements(
+        board,
+        project=registry.projects[project_id],
+        contract=registry.latest_contract(project_id),
+        only={template: {period}},
+    )
     if not statements:
         raise NotFoundError(
             f"模板 {template} 没有期间 {period!r} 的公示表 / no {template} statement "
             f"for period {period!r}"
         )
     return statement_public(statements[0])
-
-
-def _contract_for(registry: RegistryState, project_id: str) -> Contract | None:
-    """The active contract, else the latest ended one (as the static site does)."""
-    active = registry.active_contract(project_id)
-    if active is not None:
-        return active
-    ended = [c for c in registry.contracts.values() if c.project_id == project_id]
-    return max(ended, key=lambda c: c.bound_at_index) if ended else None

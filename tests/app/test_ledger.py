@@ -525,3 +525,29 @@ def test_a_retry_still_gets_its_receipt_after_the_key_was_revoked(world: World) 
     )
     with pytest.raises(IdConflictError):
         world.ledger.submit(PROJECT_ORIGIN, changed)
+
+
+def test_the_latest_contract_is_the_active_one_or_else_the_last_ended(
+    world: World,
+) -> None:
+    registry = world.ledger.get_registry()
+    assert registry.latest_contract("jinjiang-hemei") is registry.active_contract(
+        "jinjiang-hemei"
+    )
+    world.register(
+        "ContractEnded",
+        {
+            "contract_id": "c-2026",
+            "project_id": "jinjiang-hemei",
+            "firm": FIRM,
+            "ended_on": "2026-06-30",
+            "reason": "合同期满",
+        },
+    )
+    registry = world.ledger.get_registry()
+    assert registry.active_contract("jinjiang-hemei") is None
+    latest = registry.latest_contract("jinjiang-hemei")
+    assert latest is not None
+    assert latest.contract_id == "c-2026"
+    assert latest.ended_at_index is not None
+    assert registry.latest_contract("nowhere") is None
