@@ -5,8 +5,9 @@ nothing real itself: tests pass an in-memory ledger; ``shuangshai serve``
 (:mod:`api.cli`) builds the instance's ledger and passes it in. One
 :class:`~domain.application.LedgerApplication` and one board reader are shared by the
 process; endpoints are plain ``def`` (the eventsourcing library is synchronous), so
-they run in the threadpool. Errors are ``application/problem+json``
-(:mod:`api.problems`). The app does not close the ledger it was given; it closes the
+they run in the threadpool. Concurrent single-entry posts to one log share transactions
+and checkpoints through one :class:`~api.group_commit.GroupCommitter`. Errors are
+``application/problem+json`` (:mod:`api.problems`). The app does not close the ledger it was given; it closes the
 board view it opened, on shutdown.
 """
 
@@ -18,6 +19,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.deps import BoardReader
+from api.group_commit import GroupCommitter
 from api.problems import install_problem_handlers
 from api.routers import board, entries, log, registry
 from api.settings import Settings
@@ -57,6 +59,7 @@ def create_app(
     app.state.ledger = ledger
     app.state.settings = settings
     app.state.boards = boards
+    app.state.committer = GroupCommitter(ledger, max_batch=settings.max_batch)
     install_problem_handlers(app, base=settings.problem_base)
     app.include_router(registry.router)
     for router in entries.routers:

@@ -5,7 +5,8 @@ authorisation, checked by :class:`~domain.application.LedgerApplication`.
 
 - ``POST …/entries`` — one submission ``{"payload", "sig"}``: 201 with the receipt;
   200 with the original receipt when the same id and payload are sent again; 409 when
-  the id was used for another payload.
+  the id was used for another payload. Concurrent posts to one log are group-committed
+  (:mod:`api.group_commit`): one transaction and one checkpoint for all of them.
 - ``POST …/entries:batch`` — a JSON array of submissions, appended in one transaction
   under one checkpoint; 200 with one result per item, in order:
   ``{"status": 201|200, "receipt": …}`` or ``{"status": 4xx, "problem": …}``.
@@ -26,6 +27,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 
 from api.deps import LedgerDep, SettingsDep
+from api.group_commit import GroupCommitter
 from api.problems import problem_body
 from api.routers._common import MOUNTS, LogMount, problems
 from api.settings import Settings
@@ -75,6 +77,14 @@ _BATCH_BODY: Final = {
 }
 
 
+def get_committer(request: Request) -> GroupCommitter:
+    committer: GroupCommitter = request.app.state.committer
+    return committer
+
+
+CommitterDep = Annotated[GroupCommitter, Depends(get_committer)]
+
+
 def _build(mount: LogMount) -> APIRouter:
     router = APIRouter(prefix=mount.prefix, tags=[mount.tag])
     Origin = Annotated[str, Depends(mount.origin)]  # noqa: N806 - a type alias
@@ -98,12 +108,14 @@ def _build(mount: LogMount) -> APIRouter:
     def post_entry(
         origin: Origin,
         ledger: LedgerDep,
+        committer: CommitterDep,
         response: Response,
         body: Annotated[Any, Body()],
     ) -> ReceiptPublic:
         submission = Submission.from_json(body)
         size_before = ledger.log_size(origin)
-        receipt = ledger.submit(origin, submission)
+        # Shares a transaction and checkpoint with concurrent posts to this log.
+        receipt = committer.submit(origin, submission)
         if receipt.index < size_before:
             response.status_code = 200  # a safe retry: nothing was appended
         return ReceiptPublic.model_validate(receipt.to_json())
