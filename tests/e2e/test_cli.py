@@ -80,6 +80,20 @@ def instance(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     return path
 
 
+def sign_entry(instance: Path, tmp_path: Path, out: str) -> None:
+    """Sign tmp_path/entry.json with the firm's key into tmp_path/<out>."""
+    code = run(
+        instance,
+        "sign",
+        str(tmp_path / "entry.json"),
+        "--key",
+        str(tmp_path / "firm.skey"),
+        "--out",
+        str(tmp_path / out),
+    )
+    assert code == 0
+
+
 def write_entry(
     path: Path, amount_fen: int, entry_id: str = "2026-03-lift-ads"
 ) -> None:
@@ -149,15 +163,7 @@ def test_a_retried_post_gives_the_same_receipt_and_a_changed_one_is_refused(
     instance: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     write_entry(tmp_path / "entry.json", 100)
-    run(
-        instance,
-        "sign",
-        str(tmp_path / "entry.json"),
-        "--key",
-        str(tmp_path / "firm.skey"),
-        "--out",
-        str(tmp_path / "sub.json"),
-    )
+    sign_entry(instance, tmp_path, "sub.json")
     run(
         instance, "post", str(tmp_path / "sub.json"), "--out", str(tmp_path / "r1.json")
     )
@@ -169,15 +175,7 @@ def test_a_retried_post_gives_the_same_receipt_and_a_changed_one_is_refused(
     assert (first["index"], first["leaf"]) == (again["index"], again["leaf"])
 
     write_entry(tmp_path / "entry.json", 200)
-    run(
-        instance,
-        "sign",
-        str(tmp_path / "entry.json"),
-        "--key",
-        str(tmp_path / "firm.skey"),
-        "--out",
-        str(tmp_path / "sub2.json"),
-    )
+    sign_entry(instance, tmp_path, "sub2.json")
     capsys.readouterr()
     assert run(instance, "post", str(tmp_path / "sub2.json")) == 5
     err = capsys.readouterr().err
@@ -188,15 +186,7 @@ def test_a_tampered_receipt_fails_verification_with_exit_code_3(
     instance: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     write_entry(tmp_path / "entry.json", 100)
-    run(
-        instance,
-        "sign",
-        str(tmp_path / "entry.json"),
-        "--key",
-        str(tmp_path / "firm.skey"),
-        "--out",
-        str(tmp_path / "sub.json"),
-    )
+    sign_entry(instance, tmp_path, "sub.json")
     run(
         instance,
         "post",
@@ -227,15 +217,7 @@ def test_a_schema_violation_names_the_field_and_exits_4(
     instance: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     write_entry(tmp_path / "entry.json", -5)
-    run(
-        instance,
-        "sign",
-        str(tmp_path / "entry.json"),
-        "--key",
-        str(tmp_path / "firm.skey"),
-        "--out",
-        str(tmp_path / "sub.json"),
-    )
+    sign_entry(instance, tmp_path, "sub.json")
     capsys.readouterr()
     assert run(instance, "post", str(tmp_path / "sub.json")) == 4
     assert "/payload/body/amount_fen" in capsys.readouterr().err
