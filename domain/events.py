@@ -19,6 +19,7 @@ Fields are JSON-native (str, int, None) so the stored form round-trips exactly.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 
@@ -27,8 +28,13 @@ from eventsourcing.domain import DomainEvent
 NAMESPACE = uuid.UUID("3c0372de-745c-543e-8464-6d4c0a562902")  # fixed for all time
 
 
+@functools.lru_cache(maxsize=4096)
 def stream_id(origin: str, stream: str) -> uuid.UUID:
-    """The deterministic originator id of one stream of a log."""
+    """The deterministic originator id of one stream of a log.
+
+    Cached: the per-log streams (entries, checkpoints, tiles) are asked for on every
+    append, and uuid5 costs a few microseconds each time.
+    """
     return uuid.uuid5(NAMESPACE, f"{origin}#{stream}")
 
 
