@@ -539,6 +539,14 @@ def _pattern_messages(defs_schema: Mapping[str, Any]) -> dict[str, str]:
             "项目编号只能用小写字母、数字和连字符，2–63 位 / "
             "a project id uses lowercase letters, digits and hyphens, 2-63 characters"
         ),
+        "short_text": (
+            "不能包含控制字符（含换行）或双向文字控制符 / one line of text: no control "
+            "characters (line breaks included) and no bidirectional overrides"
+        ),
+        "text": (
+            "除换行和制表符外，不能包含控制字符或双向文字控制符 / no control characters "
+            "other than line breaks and tabs, and no bidirectional overrides"
+        ),
         "date": "日期格式应为 YYYY-MM-DD / a date is YYYY-MM-DD",
         "datetime": (
             "时间应为 RFC 3339 格式并带时区偏移，如 2025-03-01T09:30:00+08:00 / a time "

@@ -576,3 +576,51 @@ def test_a_missing_schema_file_is_a_configuration_error(
     monkeypatch.setattr(validation, "_load_schemas", lambda: schemas)
     with pytest.raises(ConfigurationError, match="maintenance-fund-used"):
         SchemaValidator()
+
+
+NOTICE = {
+    "title": "停水通知",
+    "content": "11月22日停水。",
+    "category": "outage",
+    "valid_from": "2024-11-19",
+}
+
+
+def _notice(**changes: str) -> dict[str, Any]:
+    return make_payload("NoticePosted", {**NOTICE, **changes})
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "停水\n通知",
+        "停水通知\n",
+        "停水\r通知",
+        "停水\t通知",
+        "停\x00水",
+        "停\x7f水",
+        "停\x85水",
+        "停\u202e知通水",
+        "停\u2066水",
+    ],
+)
+def test_one_line_text_refuses_control_and_bidi_override_characters(
+    title: str,
+) -> None:
+    error = first_error(_notice(title=title))
+    assert error.pointer == "/body/title"
+    assert "控制字符" in error.message
+
+
+@pytest.mark.parametrize("content", ["第一行\x00", "\x1b[31m红字", "反\u202d向"])
+def test_free_text_refuses_control_and_bidi_override_characters(content: str) -> None:
+    error = first_error(_notice(content=content))
+    assert error.pointer == "/body/content"
+    assert "控制字符" in error.message
+
+
+@pytest.mark.parametrize(
+    "content", ["第一行\n第二行", "Windows\r\n换行", "列\t表", "段\u2028落"]
+)
+def test_free_text_keeps_line_breaks_and_tabs(content: str) -> None:
+    default_validator().validate_payload(_notice(content=content, title="段\u2028落"))
