@@ -64,6 +64,10 @@ class CheckpointNotFoundError(NotFoundError):
     """No signed checkpoint of that size was kept."""
 
 
+class PublishedFileNotFoundError(NotFoundError):
+    """A published site has no file at that path (or its server answers 404)."""
+
+
 # --- conflicts ---------------------------------------------------------------------
 class ConflictError(LedgerError):
     """The request contradicts what the log already holds."""
@@ -162,6 +166,11 @@ class MalformedProofError(MalformedNoteError):
 
 class MalformedKeyError(MalformedNoteError):
     """A verifier key (vkey) or signer key does not parse."""
+
+
+class PublishedFileError(VerificationError):
+    """A published file does not parse or contradicts the others; ``context["path"]``
+    names it (site-relative)."""
 
 
 # --- the log's own integrity -------------------------------------------------------

@@ -46,7 +46,7 @@ from itertools import pairwise
 from pathlib import Path, PurePosixPath
 from typing import Final
 
-from domain.application import LedgerApplication, StoredCheckpoint, StoredEntry
+from domain.application import StoredCheckpoint, StoredEntry
 from domain.checkpoint import Checkpoint, verify_cosignature
 from domain.errors import (
     CheckpointNotFoundError,
@@ -72,6 +72,7 @@ from domain.tiles import (
 )
 from publish.blobs import BLOB_DIR, BlobSource, DirectoryBlobs, blob_path
 from publish.files import SiteWriter
+from publish.source import PublishSource
 
 __all__ = [
     "BLOBS_DIR",
@@ -544,7 +545,7 @@ def make_policy(
 
 
 def log_policy(
-    ledger: LedgerApplication,
+    ledger: PublishSource,
     origin: str,
     registry: RegistryState | None = None,
     *,
@@ -596,7 +597,7 @@ class LogPublication:
 class _Run:
     """The state of one publish of one log."""
 
-    ledger: LedgerApplication
+    ledger: PublishSource
     origin: str
     writer: SiteWriter
     prefix: str
@@ -621,7 +622,7 @@ class _Run:
 
 
 def write_log_files(
-    ledger: LedgerApplication,
+    ledger: PublishSource,
     origin: str,
     writer: SiteWriter,
     base: str,

@@ -20,7 +20,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from domain.application import LedgerApplication
 from domain.board import BoardEntry, ProjectBoard
 from domain.catalogue import COLUMNS, DESK_CATEGORIES, ENTRY_TYPE_NAMES, TEMPLATES
 from domain.checkpoint import Checkpoint
@@ -36,6 +35,7 @@ from domain.statements import (
 from publish.files import SiteWriter
 from publish.logfiles import BlobSource, write_log_files
 from publish.render import render, yuan
+from publish.source import PublishSource
 
 #: How many recent entries a board column lists directly (notices, staff changes…).
 COLUMN_RECENT = 8
@@ -54,7 +54,7 @@ class PublishReport:
 
 
 def publish_site(
-    ledger: LedgerApplication,
+    ledger: PublishSource,
     out_dir: Path,
     *,
     boards: Mapping[str, ProjectBoard] | None = None,
@@ -340,7 +340,7 @@ def _statement_page(
     )
 
 
-def _registry_page(ledger: LedgerApplication, registry: RegistryState) -> str:
+def _registry_page(ledger: PublishSource, registry: RegistryState) -> str:
     return render(
         "registry.html",
         root="../",
@@ -422,7 +422,7 @@ def _entry_row(entry: BoardEntry) -> dict[str, Any]:
     }
 
 
-def _fold(ledger: LedgerApplication, origin: str) -> ProjectBoard:
+def _fold(ledger: PublishSource, origin: str) -> ProjectBoard:
     return ProjectBoard.from_entries(
         origin,
         (
