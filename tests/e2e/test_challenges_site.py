@@ -1,0 +1,146 @@
+"""Challenges end to end on disk: init registers the intake key, the demo's owners'
+contact details stay in the private store, erasure by the CLI leaves the log and the
+published site intact and still free of private data."""
+
+from __future__ import annotations
+
+import base64
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from api.cli import main
+from api.demo_command import run_demo
+from api.instance import open_instance
+from api.private_store import private_sqlite_path
+from domain.tiles import TILE_WIDTH, decode_entry_bundle
+from domain.tiles import entries_path as bundle_path
+from tests.privacy import scan_site
+
+#: The fictional contact details the demo's owners gave the intake (api/demo.py).
+DEMO_PRIVATE = ("李建国", "王雪梅", "13808086621", "8-1-0602", "周敏", "10-2-2702")
+PROJECT = "jinjiang-hemingyuan"
+
+
+def site_text(site: Path) -> str:
+    """Every text file of the site, plus every leaf payload of every entry bundle."""
+    texts: list[str] = []
+    for path in sorted(site.rglob("*")):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        texts.append(data.decode("utf-8", errors="ignore"))
+    for log in [site / "registry" / "log", *sorted((site / "p").glob("*/log"))]:
+        size = int((log / "checkpoint").read_text(encoding="utf-8").split("\n")[1])
+        for bundle in range((size + TILE_WIDTH - 1) // TILE_WIDTH):
+            width = min(TILE_WIDTH, size - bundle * TILE_WIDTH)
+            data = (log / bundle_path(bundle, width)).read_bytes()
+            for leaf in decode_entry_bundle(data, width=width):
+                payload = base64.b64decode(json.loads(leaf)["payload"])
+                texts.append(payload.decode("utf-8"))
+    return "\n".join(texts)
+
+
+def private_rows(instance_dir: Path) -> dict[str, tuple[str | None, str | None]]:
+    env = open_instance(instance_dir).store_env({"SHUANGSHAI_STORE": "sqlite"})
+    with sqlite3.connect(private_sqlite_path(env)) as db:
+        rows = db.execute(
+            "SELECT challenge_id, contact, salt FROM challenge_private"
+        ).fetchall()
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def test_init_registers_the_intake_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    instance_dir = tmp_path / "inst"
+    assert (
+        main(["--instance", str(instance_dir), "init", "--name", "chengdu.test"]) == 0
+    )
+    instance = open_instance(instance_dir)
+    ledger = instance.open_ledger(environ={"SHUANGSHAI_STORE": "sqlite"})
+    try:
+        registry = ledger.get_registry()
+        intake = instance.intake_signer()
+        assert registry.active_intake_key(intake.key_ref) is not None
+        assert registry.intake_keys[intake.key_ref].operator == "物业管理协会"
+    finally:
+        ledger.close()
+    assert (instance_dir / "intake.skey").stat().st_mode & 0o777 == 0o600
+    assert "intake key:" in capsys.readouterr().out
+
+
+def test_demo_contact_details_stay_private_and_erasure_keeps_the_site_verifiable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = run_demo(tmp_path / "demo")
+    site = report.out_dir
+    instance_dir = tmp_path / "demo" / "instance"
+
+    # The demo's four challenges came through the intake: contact details are in the
+    # private store, and nowhere on the site (pages, files or entry payloads).
+    rows = private_rows(instance_dir)
+    assert set(rows) == {"q-2025-0001", "q-2025-0002", "q-2025-0003", "q-2026-0001"}
+    assert all(contact and salt for contact, salt in rows.values())
+    published = site_text(site)
+    for private in DEMO_PRIVATE:
+        assert private not in published
+    for masked in ("李**", "王**", "138****6621", "8-1-***"):
+        assert masked in published
+    assert scan_site(site) == []
+
+    # The administrator erases one challenger's data; the log is unchanged.
+    assert (
+        main(
+            [
+                "--instance",
+                str(instance_dir),
+                "challenges",
+                "erase",
+                "--project",
+                PROJECT,
+                "--challenge-id",
+                "q-2025-0002",
+            ]
+        )
+        == 0
+    )
+    assert "can no longer be opened" in capsys.readouterr().out
+    rows = private_rows(instance_dir)
+    assert rows["q-2025-0002"] == (None, None)
+    assert rows["q-2025-0001"][0] is not None
+    env = open_instance(instance_dir).store_env({"SHUANGSHAI_STORE": "sqlite"})
+    raw = Path(private_sqlite_path(env)).read_bytes()
+    for private in ("王雪梅", "13808086621", "8-1-0602"):
+        assert private.encode() not in raw
+
+    # The site publishes again from the same log, verifies and is still clean.
+    before = (site / "p" / PROJECT / "log" / "checkpoint").read_text()
+    assert main(["--instance", str(instance_dir), "publish", "--out", str(site)]) == 0
+    assert (site / "p" / PROJECT / "log" / "checkpoint").read_text() == before
+    ledger = open_instance(instance_dir).open_ledger(
+        environ={"SHUANGSHAI_STORE": "sqlite"}
+    )
+    try:
+        for origin in ledger.list_origins():
+            assert ledger.verify_stored_tree(origin) == ledger.log_size(origin)
+    finally:
+        ledger.close()
+    assert scan_site(site) == []
+
+    # Erasing a challenge the intake never took is "not found" (exit code 6).
+    code = main(
+        [
+            "--instance",
+            str(instance_dir),
+            "challenges",
+            "erase",
+            "--project",
+            PROJECT,
+            "--challenge-id",
+            "q-none",
+        ]
+    )
+    assert code == 6
