@@ -564,6 +564,31 @@ def _add_registry_commands(commands: Any) -> None:
     p.add_argument("--key", required=True)
     p.add_argument("--reason", required=True)
 
+    p = add(
+        "add-intake-key",
+        "IntakeKeyAdded",
+        lambda a: {
+            "type": "IntakeKeyAdded",
+            "body": _drop_none(
+                {"vkey": _vkey_arg(a.vkey), "operator": a.operator, "note": a.note}
+            ),
+        },
+    )
+    p.add_argument("--vkey", required=True, help="the intake key's vkey, or a file")
+    p.add_argument("--operator", required=True, help="who runs the intake")
+    p.add_argument("--note")
+
+    p = add(
+        "revoke-intake-key",
+        "IntakeKeyRevoked",
+        lambda a: {
+            "type": "IntakeKeyRevoked",
+            "body": {"key": a.key, "reason": a.reason},
+        },
+    )
+    p.add_argument("--key", required=True, help="<name>+<hex key id>")
+    p.add_argument("--reason", required=True)
+
     show = sub.add_parser("show", help="print the registry state as JSON")
     show.set_defaults(handler=cmd_registry_show)
 
@@ -620,6 +645,7 @@ def cmd_registry_show(args: argparse.Namespace) -> int:
                     {**vars(w), "projects": sorted(w.projects) if w.projects else None}
                     for w in state.witnesses.values()
                 ],
+                "intake_keys": [vars(k) for k in state.intake_keys.values()],
             },
             None,
         )

@@ -258,10 +258,9 @@ def open_private_store(env: Mapping[str, str]) -> PrivateStore:
     if module == "eventsourcing.postgres":
         return PostgresPrivateStore(env)
     if module == "eventsourcing.sqlite":
-        if env.get("SQLITE_DBNAME", ":memory:").startswith(
-            ":memory:"
-        ) or "mode=memory" in env.get("SQLITE_DBNAME", ""):
-            return SQLitePrivateStore(":memory:")
+        dbname = env.get("SQLITE_DBNAME", ":memory:")
+        if dbname.startswith(":memory:") or "mode=memory" in dbname:
+            return SQLitePrivateStore(":memory:")  # an in-memory ledger keeps none
         return SQLitePrivateStore(private_sqlite_path(env))
     if module == "eventsourcing.popo":
         return SQLitePrivateStore(":memory:")

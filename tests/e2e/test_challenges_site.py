@@ -15,6 +15,7 @@ from api.cli import main
 from api.demo_command import run_demo
 from api.instance import open_instance
 from api.private_store import private_sqlite_path
+from domain.signing import Signer
 from domain.tiles import TILE_WIDTH, decode_entry_bundle
 from domain.tiles import entries_path as bundle_path
 from tests.privacy import scan_site
@@ -70,6 +71,29 @@ def test_init_registers_the_intake_key(
         ledger.close()
     assert (instance_dir / "intake.skey").stat().st_mode & 0o777 == 0o600
     assert "intake key:" in capsys.readouterr().out
+
+    # Rotation: the association adds a new intake key, then revokes the old one.
+    new_key = Signer.generate("chengdu-test-intake-2027")
+    base = ["--instance", str(instance_dir), "registry"]
+    assert (
+        main([*base, "add-intake-key", "--vkey", new_key.vkey, "--operator", "协会"])
+        == 0
+    )
+    assert (
+        main([*base, "revoke-intake-key", "--key", intake.key_ref, "--reason", "轮换"])
+        == 0
+    )
+    assert (
+        main([*base, "revoke-intake-key", "--key", intake.key_ref, "--reason", "x"])
+        == 4
+    )
+    ledger = instance.open_ledger(environ={"SHUANGSHAI_STORE": "sqlite"})
+    try:
+        registry = ledger.get_registry()
+        assert registry.active_intake_key(intake.key_ref) is None
+        assert registry.active_intake_key(new_key.key_ref) is not None
+    finally:
+        ledger.close()
 
 
 def test_demo_contact_details_stay_private_and_erasure_keeps_the_site_verifiable(
