@@ -49,6 +49,7 @@ from domain.errors import (
     ConfigurationError,
     LogNotFoundError,
     RuleViolationError,
+    SchemaViolationError,
 )
 from domain.receipts import Receipt
 from domain.signing import Signer
@@ -150,6 +151,10 @@ class ChallengeIntake:
             except ChallengeConflictError:
                 if challenge_id is not None or attempt == _ID_ATTEMPTS - 1:
                     raise
+            except SchemaViolationError as exc:
+                if request.subject is None:
+                    _drop_derived_subject(exc)
+                raise
         record = PrivateRecord(
             tracking_hash=tracking_code_hash(code),
             origin=origin,
@@ -340,3 +345,12 @@ def _utc(moment: datetime) -> str:
 
 def _project_id(origin: str) -> str:
     return origin.rsplit("/p/", 1)[1]
+
+
+def _drop_derived_subject(exc: SchemaViolationError) -> None:
+    """A subject the owner did not type fails only because the question does: say so
+    at ``/body/question`` alone."""
+    kept = [e for e in exc.errors if e.pointer != "/body/subject"]
+    if kept and len(kept) < len(exc.errors):
+        exc.errors = kept
+        exc.detail = f"{kept[0].pointer}: {kept[0].message}"

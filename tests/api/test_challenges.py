@@ -377,6 +377,17 @@ def test_bad_challenges_are_refused_with_a_pointer_and_store_nothing(
     assert memory.store.find(PROJECT_ORIGIN, "anything") is None
 
 
+def test_a_private_number_in_the_question_is_reported_at_the_question_only(
+    memory: Setup,
+) -> None:
+    response = memory.raise_challenge(question="请回电 13812345678")
+    problem = assert_problem(response, 422, "schema-violation")
+    assert [e["pointer"] for e in problem["errors"]] == ["/body/question"]
+    assert "13812345678" not in response.text  # the typed number is not echoed
+    typed = memory.raise_challenge(question="请回电 13812345678", subject="回电")
+    assert [e["pointer"] for e in typed.json()["errors"]] == ["/body/question"]
+
+
 def test_a_body_that_is_not_an_object_or_not_json_is_refused(memory: Setup) -> None:
     assert_problem(
         memory.client.post(f"{BASE}/challenges", json=["question"]),
