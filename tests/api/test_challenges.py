@@ -556,6 +556,19 @@ def test_without_a_registered_intake_key_the_intake_refuses_to_sign() -> None:
         world.ledger.close()
 
 
+def test_the_registry_lists_the_intake_key(memory: Setup) -> None:
+    registry = memory.client.get("/v1/registry").json()
+    assert registry["intake_keys"] == [
+        {
+            "key_ref": INTAKE.key_ref,
+            "vkey": INTAKE.vkey,
+            "operator": "成都市物业管理协会",
+            "added_at_index": 4,
+            "revoked_at_index": None,
+        }
+    ]
+
+
 # --- OpenAPI ---------------------------------------------------------------------------------
 CHALLENGE_ROUTES = {
     ("POST", "/v1/projects/{project_id}/challenges"),

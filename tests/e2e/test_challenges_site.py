@@ -114,6 +114,9 @@ def test_demo_contact_details_stay_private_and_erasure_keeps_the_site_verifiable
     for masked in ("李**", "王**", "138****6621", "8-1-***"):
         assert masked in published
     assert scan_site(site) == []
+    registry_page = (site / "registry" / "index.html").read_text(encoding="utf-8")
+    intake_vkey = open_instance(instance_dir).intake_signer().vkey
+    assert intake_vkey in registry_page
 
     # The administrator erases one challenger's data; the log is unchanged.
     assert (
