@@ -72,7 +72,7 @@ class TokenBucketLimiter:
             tokens, at = self._buckets.get(key, (float(self.rate.count), now))
             tokens = min(float(self.rate.count), tokens + (now - at) / per_token)
             if tokens < 1.0:
-                wait = math.ceil((1.0 - tokens) * per_token)
+                wait = max(1, math.ceil((1.0 - tokens) * per_token - 1e-6))
                 self._buckets[key] = (tokens, now)
                 raise RateLimitedError(
                     f"提交过于频繁，请 {wait} 秒后再试（每个地址 {self.rate}）/ too many "

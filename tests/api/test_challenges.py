@@ -24,11 +24,12 @@ import pytest
 from api.app import create_app
 from api.intake import ChallengeIntake
 from api.private_store import PrivateStore, open_private_store, private_sqlite_path
-from api.ratelimit import Rate
+from api.ratelimit import Rate, TokenBucketLimiter, client_address
 from api.settings import Settings
 from domain.canonical import canonical_bytes
 from domain.challenges import tracking_code_hash
 from domain.entries import Leaf, Submission
+from domain.errors import RateLimitedError
 from domain.receipts import Receipt, verify_receipt
 from domain.signing import Signer, VerifierKey
 from tests.api.conftest import TestClient
@@ -604,3 +605,26 @@ def test_the_openapi_document_describes_the_challenge_routes_with_examples(
     # An app with no intake serves no challenge routes at all.
     plain = client.get("/openapi.json").json()["paths"]
     assert not any("challenges" in path for path in plain)
+
+
+def test_the_token_bucket_refills_continuously_and_says_when_to_retry() -> None:
+    now = [0.0]
+    limiter = TokenBucketLimiter(Rate(2, 3600.0), clock=lambda: now[0])
+    limiter.take("a")
+    limiter.take("a")
+    with pytest.raises(RateLimitedError) as raised:
+        limiter.take("a")
+    assert raised.value.retry_after == 1800  # one token every half hour
+    limiter.take("b")  # another client has its own bucket
+    now[0] = 1799.0
+    with pytest.raises(RateLimitedError) as again:
+        limiter.take("a")
+    assert again.value.retry_after == 1
+    now[0] = 1800.0
+    limiter.take("a")
+    assert (
+        client_address("10.0.0.1", "1.2.3.4", trust_forwarded_for=False) == "10.0.0.1"
+    )
+    assert client_address("10.0.0.1", "1.2.3.4, 5.6.7.8", trust_forwarded_for=True) == (
+        "5.6.7.8"
+    )
