@@ -327,13 +327,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     instance = open_instance(args.instance)
     ledger = instance.open_ledger()
-    store = None
+    intake = None
     try:
-        intake = None
-        if instance.has_intake_key:
-            store = instance.open_private_store()
-            intake = ChallengeIntake(ledger, store, instance.intake_signer())
-        else:
+        intake = ChallengeIntake.for_instance(instance, ledger)
+        if intake is None:
             print(
                 "没有受理密钥（intake.skey），质疑接口不开放 / no intake key: the "
                 "challenge endpoints are off",
@@ -347,8 +344,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log_level=settings.log_level,
         )
     finally:
-        if store is not None:
-            store.close()
+        if intake is not None:
+            intake.close_store()
         ledger.close()
     return 0
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Final
 
+from api.instance import Instance
 from api.private_store import PrivateRecord, PrivateStore
 from domain.application import LedgerApplication
 from domain.board import placements
@@ -108,6 +109,20 @@ class ChallengeIntake:
         self.store = store
         self.signer = signer
         self._random = random_bytes
+
+    @classmethod
+    def for_instance(
+        cls, instance: Instance, ledger: LedgerApplication
+    ) -> ChallengeIntake | None:
+        """The intake of an instance folder (its ``intake.skey`` and private store),
+        or None for an instance made before intake keys existed."""
+        if not instance.has_intake_key:
+            return None
+        return cls(ledger, instance.open_private_store(), instance.intake_signer())
+
+    def close_store(self) -> None:
+        """Close the private store (the ledger belongs to the caller)."""
+        self.store.close()
 
     # ----------------------------------------------------------------- raising
     def raise_challenge(

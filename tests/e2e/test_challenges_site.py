@@ -6,9 +6,16 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import signal
+import socket
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from api.cli import main
@@ -171,3 +178,43 @@ def test_demo_contact_details_stay_private_and_erasure_keeps_the_site_verifiable
         ]
     )
     assert code == 6
+
+
+def test_serve_opens_the_intake_of_the_instance(tmp_path: Path) -> None:
+    script = Path(sys.executable).with_name("shuangshai")
+    instance = tmp_path / "inst"
+    subprocess.run(
+        [script, "--instance", instance, "init", "--name", "chengdu.example"],
+        check=True,
+        capture_output=True,
+    )
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHUANGSHAI_")}
+    server = subprocess.Popen(
+        [script, "--instance", instance, "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    try:
+        document = None
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                document = httpx.get(f"http://127.0.0.1:{port}/openapi.json").json()
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert document is not None, "the server did not start"
+        assert "/v1/challenges/{tracking_code}" in document["paths"]
+        registry = httpx.get(f"http://127.0.0.1:{port}/v1/registry").json()
+        assert [k["operator"] for k in registry["intake_keys"]] == ["物业管理协会"]
+        unknown = httpx.get(f"http://127.0.0.1:{port}/v1/challenges/{'a' * 32}")
+        assert unknown.status_code == 404
+        assert unknown.headers["content-type"] == "application/problem+json"
+    finally:
+        server.send_signal(signal.SIGINT)
+        output, _ = server.communicate(timeout=20)
+    assert server.returncode == 0, output.decode()
