@@ -20,8 +20,10 @@ from fastapi import FastAPI
 
 from api.deps import BoardReader
 from api.group_commit import GroupCommitter
+from api.intake import ChallengeIntake
 from api.problems import install_problem_handlers
-from api.routers import board, entries, log, registry
+from api.ratelimit import TokenBucketLimiter
+from api.routers import board, challenges, entries, log, registry
 from api.settings import Settings
 from domain.application import LedgerApplication
 
@@ -37,9 +39,12 @@ accepted entry gets a receipt that verifies offline. Every error is
 
 
 def create_app(
-    ledger: LedgerApplication, *, settings: Settings | None = None
+    ledger: LedgerApplication,
+    *,
+    settings: Settings | None = None,
+    intake: ChallengeIntake | None = None,
 ) -> FastAPI:
-    """The FastAPI app serving ``ledger``."""
+    """The FastAPI app serving ``ledger``; with ``intake``, owners' challenges too."""
     settings = settings if settings is not None else Settings()
     boards = BoardReader(ledger)
 
@@ -67,4 +72,8 @@ def create_app(
     for router in log.routers:
         app.include_router(router)
     app.include_router(board.router)
+    if intake is not None:
+        app.state.intake = intake
+        app.state.challenge_limiter = TokenBucketLimiter(settings.challenge_rate)
+        app.include_router(challenges.router)
     return app

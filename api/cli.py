@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from api.demo_command import run_demo, serve_site
-from api.instance import DEFAULT_INSTANCE_DIR, Instance, init_instance, open_instance
+from api.instance import (
+    DEFAULT_INSTANCE_DIR,
+    Instance,
+    init_instance,
+    open_instance,
+    register_intake_key,
+)
 from api.publishing import publish_instance
 from domain.entries import Submission
 from domain.errors import (
@@ -97,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument(
         "--name", required=True, help="instance name, e.g. chengdu.example"
     )
+    init.add_argument(
+        "--operator",
+        default="物业管理协会",
+        help="who runs the challenge intake (public; default: %(default)s)",
+    )
     init.set_defaults(handler=cmd_init)
 
     keygen = commands.add_parser(
@@ -121,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     log_key.set_defaults(handler=cmd_log_key)
 
     _add_registry_commands(commands)
+    _add_challenge_commands(commands)
 
     sign = commands.add_parser("sign", help="sign a payload file into a submission")
     sign.add_argument("payload", type=Path, help="JSON payload (type, log, body, ...)")
@@ -201,8 +213,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     instance = init_instance(args.instance, args.name)
     ledger = instance.open_ledger()
     try:
+        register_intake_key(instance, ledger, operator=args.operator)
         print(f"已创建实例 / created instance {instance.name} in {instance.path}")
         print(f"association key: {instance.association_vkey}")
+        print(f"intake key:      {instance.intake_signer().vkey}")
         print(f"registry log:    {instance.registry_origin}")
         print(f"registry log key: {ledger.log_vkey(instance.registry_origin)}")
     finally:
@@ -307,13 +321,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
+    from api.intake import ChallengeIntake
     from api.settings import Settings
 
     settings = Settings.from_env()
     instance = open_instance(args.instance)
     ledger = instance.open_ledger()
+    intake = None
     try:
-        app = create_app(ledger, settings=settings)
+        intake = ChallengeIntake.for_instance(instance, ledger)
+        if intake is None:
+            print(
+                "没有受理密钥（intake.skey），质疑接口不开放 / no intake key: the "
+                "challenge endpoints are off",
+                file=sys.stderr,
+            )
+        app = create_app(ledger, settings=settings, intake=intake)
         uvicorn.run(
             app,
             host=args.host if args.host is not None else settings.host,
@@ -321,6 +344,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log_level=settings.log_level,
         )
     finally:
+        if intake is not None:
+            intake.close_store()
         ledger.close()
     return 0
 
@@ -337,6 +362,41 @@ def cmd_verify_receipt(args: argparse.Namespace) -> int:
         f"已验证 / verified: entry {receipt.index} of {checkpoint.origin} is in the log "
         f"(checkpoint size {checkpoint.size}, root {checkpoint.root.hex()})"
     )
+    return 0
+
+
+# ----------------------------------------------------------------- challenges
+def _add_challenge_commands(commands: Any) -> None:
+    challenges = commands.add_parser(
+        "challenges", help="administrator: owners' challenges and their private data"
+    )
+    sub = challenges.add_subparsers(title="challenge commands", metavar="ACTION")
+    erase = sub.add_parser(
+        "erase",
+        help="erase a challenger's contact details and salt (the log is unchanged)",
+    )
+    erase.add_argument("--project", required=True, help="project id")
+    erase.add_argument("--challenge-id", required=True, help="e.g. q-20260301-k2m4q6s8")
+    erase.set_defaults(handler=cmd_challenges_erase)
+
+
+def cmd_challenges_erase(args: argparse.Namespace) -> int:
+    from api.intake import ChallengeIntake
+
+    instance = open_instance(args.instance)
+    ledger = instance.open_ledger()
+    store = instance.open_private_store()
+    try:
+        intake = ChallengeIntake(ledger, store, instance.intake_signer())
+        record = intake.erase_challenge(args.project, args.challenge_id)
+        print(
+            f"已删除私有信息 / erased the private data of {record.challenge_id} "
+            f"({record.origin}) at {record.erased_at}; the log is unchanged and the "
+            "commitment can no longer be opened"
+        )
+    finally:
+        store.close()
+        ledger.close()
     return 0
 
 
@@ -501,6 +561,31 @@ def _add_registry_commands(commands: Any) -> None:
     p.add_argument("--key", required=True)
     p.add_argument("--reason", required=True)
 
+    p = add(
+        "add-intake-key",
+        "IntakeKeyAdded",
+        lambda a: {
+            "type": "IntakeKeyAdded",
+            "body": _drop_none(
+                {"vkey": _vkey_arg(a.vkey), "operator": a.operator, "note": a.note}
+            ),
+        },
+    )
+    p.add_argument("--vkey", required=True, help="the intake key's vkey, or a file")
+    p.add_argument("--operator", required=True, help="who runs the intake")
+    p.add_argument("--note")
+
+    p = add(
+        "revoke-intake-key",
+        "IntakeKeyRevoked",
+        lambda a: {
+            "type": "IntakeKeyRevoked",
+            "body": {"key": a.key, "reason": a.reason},
+        },
+    )
+    p.add_argument("--key", required=True, help="<name>+<hex key id>")
+    p.add_argument("--reason", required=True)
+
     show = sub.add_parser("show", help="print the registry state as JSON")
     show.set_defaults(handler=cmd_registry_show)
 
@@ -557,6 +642,7 @@ def cmd_registry_show(args: argparse.Namespace) -> int:
                     {**vars(w), "projects": sorted(w.projects) if w.projects else None}
                     for w in state.witnesses.values()
                 ],
+                "intake_keys": [vars(k) for k in state.intake_keys.values()],
             },
             None,
         )

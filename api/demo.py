@@ -46,7 +46,15 @@ from datetime import date, datetime, timedelta, timezone
 from html import escape
 from typing import Any, Final
 
+from api.intake import ChallengeIntake
+from api.private_store import PrivateStore, SQLitePrivateStore
 from domain.application import LedgerApplication
+from domain.challenges import (
+    ChallengeRequest,
+    CloseRequest,
+    ContactDetails,
+    EscalateRequest,
+)
 from domain.clock import FixedClock
 from domain.entries import Submission
 from domain.errors import (
@@ -98,6 +106,8 @@ class DemoSummary:
     registry_entry_count: int
     attachments: Mapping[str, bytes]  # SHA-256 hex -> file bytes, for the blob store
     last_accepted_at: datetime  # the clock after the last batch
+    intake_key: Signer  # signs the owners' challenges (IntakeKeyAdded)
+    tracking_codes: Mapping[str, str]  # challenge_id -> the owner's tracking code
 
 
 # ------------------------------------------------------------------------ the plan
@@ -137,6 +147,8 @@ class _Posted:
 
 
 BodyFactory = Callable[[_Posted], Body]
+#: A step the demo takes through the challenge intake instead of signing an entry.
+IntakeAction = Callable[[_Posted], None]
 
 
 @dataclass(frozen=True)
@@ -150,6 +162,7 @@ class _Item:
     entry_id: str
     body: Body | BodyFactory
     attachments: tuple[_Attachment, ...]
+    action: IntakeAction | None = None
 
 
 @dataclass
@@ -189,6 +202,26 @@ class _Plan:
             )
         )
 
+    def add_intake(
+        self, origin: str, moment: datetime, label: str, action: IntakeAction
+    ) -> None:
+        """A challenge step posted through the intake (ChallengeIntake) at ``moment``."""
+        rank = self.ranks.setdefault(origin, len(self.ranks))
+        self.items.append(
+            _Item(
+                moment,
+                rank,
+                len(self.items),
+                origin,
+                _NO_SIGNER,
+                "intake",
+                label,
+                {},
+                (),
+                action,
+            )
+        )
+
     def document(self, title: str, summary: str = "") -> _Attachment:
         """A placeholder document (plain text) standing for a scanned original."""
         text = (
@@ -224,12 +257,17 @@ class _Plan:
         ordered = sorted(self.items, key=lambda i: (i.moment, i.rank, i.seq))
         batch: list[_Item] = []
         for item in ordered:
-            if batch and (item.moment, item.origin) != (
-                batch[0].moment,
-                batch[0].origin,
+            if batch and (
+                item.action is not None
+                or (item.moment, item.origin) != (batch[0].moment, batch[0].origin)
             ):
                 _post_batch(ledger, clock, batch, posted)
                 batch = []
+            if item.action is not None:
+                if item.moment > clock.now():
+                    clock.advance_to(item.moment)
+                item.action(posted)
+                continue
             batch.append(item)
         if batch:
             _post_batch(ledger, clock, batch, posted)
@@ -303,6 +341,26 @@ def _seed_bytes(seed: int, label: str) -> bytes:
 def _uscc(first17: str) -> str:
     """A 统一社会信用代码 with its GB 32100-2015 check character."""
     return first17 + uscc_check_character(first17)
+
+
+class _DemoRandom:
+    """Deterministic "random" bytes for the demo's salts, codes and ids (never use
+    outside the demo: anyone who knows the seed can recompute them)."""
+
+    def __init__(self, seed: int) -> None:
+        self._seed = seed
+        self._count = 0
+
+    def __call__(self, size: int) -> bytes:
+        out = b""
+        while len(out) < size:
+            self._count += 1
+            out += _seed_bytes(self._seed, f"intake-random/{self._count}")
+        return out[:size]
+
+
+#: The placeholder signer of plan items that go through the intake (never signs).
+_NO_SIGNER: Final = Signer.from_seed("demo-intake-placeholder", bytes(32))
 
 
 def _commitment(seed: int, private: str) -> str:
@@ -461,10 +519,15 @@ def populate_demo(
     *,
     clock: FixedClock,
     seed: int = 2025,
+    intake_key: Signer | None = None,
+    private_store: PrivateStore | None = None,
 ) -> DemoSummary:
     """Fill an empty ``ledger`` with the demo world; see the module docstring.
 
     ``association`` must be the ledger's association key (it signs the registry).
+    Owners' challenges go through :class:`~api.intake.ChallengeIntake` with
+    ``intake_key`` (default: one derived from ``seed``), their fictional contact
+    details into ``private_store`` (default: an in-memory one, closed at the end).
     Raises :class:`AlreadyInitialisedError` if the registry log is not empty,
     :class:`ConfigurationError` if ``clock`` is already past :data:`DEMO_START`, and
     the ledger's own error (with a note naming the entry) if any entry is rejected.
@@ -486,14 +549,25 @@ def populate_demo(
         _seed_bytes(seed, "witness-key"),
         alg=ALG_COSIGNATURE_V1,
     )
+    intake_key = intake_key or Signer.from_seed(
+        "jinjiang-xiehui-intake", _seed_bytes(seed, "intake-key")
+    )
+    store = private_store or SQLitePrivateStore(":memory:")
+    intake = ChallengeIntake(ledger, store, intake_key, random_bytes=_DemoRandom(seed))
     origin = ledger.project_origin(PROJECT_ID)
     lump_origin = ledger.project_origin(LUMP_SUM_PROJECT_ID)
     plan = _Plan(seed)
-    world = _World(plan, seed, origin, firm_key)
-    _registry(plan, ledger.registry_origin, association, firm_key, witness_key)
+    world = _World(plan, seed, origin, firm_key, intake)
+    _registry(
+        plan, ledger.registry_origin, association, firm_key, witness_key, intake_key
+    )
     world.build()
     _LumpSumWorld(plan, seed, lump_origin, firm_key).build()
-    posted = plan.run(ledger, clock)
+    try:
+        posted = plan.run(ledger, clock)
+    finally:
+        if private_store is None:
+            store.close()
 
     def index_of(entry_id: str) -> int:
         return int(posted.ref(origin, entry_id)["index"])
@@ -517,6 +591,8 @@ def populate_demo(
         registry_entry_count=counts[ledger.registry_origin],
         attachments={h: a.data for h, a in sorted(plan.files.items())},
         last_accepted_at=clock.now(),
+        intake_key=intake_key,
+        tracking_codes=dict(world.codes),
     )
 
 
@@ -527,6 +603,7 @@ def _registry(
     association: Signer,
     firm_key: Signer,
     witness_key: Signer,
+    intake_key: Signer,
 ) -> None:
     moment = DEMO_START
     entries: list[tuple[str, Body]] = [
@@ -600,6 +677,14 @@ def _registry(
                 "projects": [PROJECT_ID],
             },
         ),
+        (
+            "IntakeKeyAdded",
+            {
+                "vkey": intake_key.vkey,
+                "operator": "成都市锦江区物业管理协会（演示）",
+                "note": "业主质疑受理通道：线上、服务中心窗口与电话",
+            },
+        ),
     ]
     for number, (entry_type, body) in enumerate(entries, start=1):
         plan.add(
@@ -620,11 +705,20 @@ class _World:
     REVERSAL_ID: Final = "rev-2025-05-lift-ads-reversal"
     CORRECTED_REVENUE_ID: Final = "rev-2025-05-lift-ads-corrected"
 
-    def __init__(self, plan: _Plan, seed: int, origin: str, key: Signer) -> None:
+    def __init__(
+        self,
+        plan: _Plan,
+        seed: int,
+        origin: str,
+        key: Signer,
+        intake: ChallengeIntake,
+    ) -> None:
         self.plan = plan
         self.seed = seed
         self.origin = origin
         self.key = key
+        self.intake = intake
+        self.codes: dict[str, str] = {}  # challenge_id -> tracking code
         self.rng = plan.rng
         # Money booked into the 酬金制 fund, by calendar year, for the final accounts.
         self.fund_income: dict[int, dict[str, int]] = defaultdict(
@@ -2622,27 +2716,24 @@ class _World:
 
     # ------------------------------------------------------------- T12 challenges
     def challenges(self) -> None:
+        """T12: four owners' challenges, raised, escalated and closed by the owners
+        through the intake (intake-signed; contact details in the private store),
+        acknowledged, answered and in one case closed after a timeout by the firm."""
         cs = {"position": "客服主管", "staff_id": "s-0101"}
         pm = {"position": "项目经理", "staff_id": MANAGER.staff_id}
         # 1. Lift breakdowns in 5 栋: answered, escalated by the owner, then closed by
         # the owners' committee after the major repair.
-        self.post(
+        self.raise_challenge(
             _at(date(2025, 3, 18), 20, 30),
-            "ChallengeRaised",
-            "challenge-q-2025-0001",
-            {
-                "challenge_id": "q-2025-0001",
-                "received_at": _at(date(2025, 3, 18), 19, 42).isoformat(),
-                "channel": "desk",
-                "topic": "facilities",
-                "subject": "5栋2号客梯频繁停梯",
-                "question": "5栋2号客梯本月已停梯三次，请说明维保情况和维修计划，并公开近三个月的维保记录。",
-                "challenger": {
-                    "name": "李*",
-                    "room": "5-2-***",
-                    "commitment": _commitment(self.seed, "李某|5-2-1801|q-2025-0001"),
-                },
-            },
+            "q-2025-0001",
+            received_at=_at(date(2025, 3, 18), 19, 42),
+            channel="desk",
+            request=lambda posted: ChallengeRequest(
+                question="5栋2号客梯本月已停梯三次，请说明维保情况和维修计划，并公开近三个月的维保记录。",
+                subject="5栋2号客梯频繁停梯",
+                topic="facilities",
+                contact=ContactDetails(name="李建国", room="5-2-1801"),
+            ),
         )
         self.post(
             _at(date(2025, 3, 19), 10),
@@ -2669,50 +2760,43 @@ class _World:
             },
             [records],
         )
-        self.post(
+        self.escalate(
             _at(date(2025, 3, 27), 10),
-            "ChallengeEscalated",
-            "challenge-q-2025-0001-escalated",
-            {
-                "challenge_id": "q-2025-0001",
-                "escalated_on": "2025-03-27",
-                "escalated_to": "owners-committee",
-                "trigger": "owner-request",
-                "reason": "业主认为大修表决进度过慢，要求业委会督促尽快组织5栋业主共同决定。",
-            },
+            "q-2025-0001",
+            EscalateRequest(
+                "owners-committee",
+                "业主认为大修表决进度过慢，要求业委会督促尽快组织5栋业主共同决定。",
+            ),
         )
-        self.post(
+        self.close(
             _at(date(2025, 9, 30), 10),
-            "ChallengeClosed",
-            "challenge-q-2025-0001-closed",
-            {
-                "challenge_id": "q-2025-0001",
-                "closed_on": "2025-09-30",
-                "closed_by": "authority",
-                "outcome": "satisfied",
-                "note": "业委会督办：5栋业主共同决定6月通过，电梯大修9月19日完工并恢复运行。",
-            },
+            "q-2025-0001",
+            CloseRequest(
+                "satisfied",
+                "业委会督办：5栋业主共同决定6月通过，电梯大修9月19日完工并恢复运行。",
+            ),
+            closed_by="authority",
         )
         # 2. The mistyped lift-advert revenue: answered, reversed, closed by the owner.
-        self.post(
+        self.raise_challenge(
             _at(date(2025, 6, 8), 20, 30),
-            "ChallengeRaised",
-            "challenge-q-2025-0002",
-            lambda posted: {
-                "challenge_id": "q-2025-0002",
-                "received_at": _at(date(2025, 6, 8), 20, 15).isoformat(),
-                "channel": "online",
-                "topic": "income-expenditure",
-                "target": posted.ref(self.origin, self.WRONG_REVENUE_ID),
-                "subject": "5月电梯广告收入异常偏高",
-                "question": "5月电梯广告收入公示为90,000元，是平时的十倍，是否录入错误？请核对并公开到账凭证。",
-                "challenger": {
-                    "name": "王*",
-                    "room": "8-1-***",
-                    "phone": "138****6621",
-                    "commitment": _commitment(self.seed, "王某|8-1-0602|q-2025-0002"),
-                },
-            },
+            "q-2025-0002",
+            received_at=_at(date(2025, 6, 8), 20, 15),
+            channel="online",
+            request=lambda posted: ChallengeRequest(
+                question="5月电梯广告收入公示为90,000元，是平时的十倍，是否录入错误？请核对并公开到账凭证。",
+                subject="5月电梯广告收入异常偏高",
+                topic="income-expenditure",
+                entry_index=int(
+                    posted.ref(self.origin, self.WRONG_REVENUE_ID)["index"]
+                ),
+                contact=ContactDetails(
+                    name="王雪梅",
+                    phone="13808086621",
+                    room="8-1-0602",
+                    note="工作日晚上8点后方便接电话。",
+                ),
+            ),
         )
         self.post(
             _at(date(2025, 6, 9), 9, 30),
@@ -2739,35 +2823,25 @@ class _World:
             },
             [receipt],
         )
-        self.post(
+        self.close(
             _at(date(2025, 6, 12), 10),
-            "ChallengeClosed",
-            "challenge-q-2025-0002-closed",
-            {
-                "challenge_id": "q-2025-0002",
-                "closed_on": "2025-06-12",
-                "closed_by": "owner",
-                "outcome": "satisfied",
-                "note": "业主核对更正后的公示与回单，确认满意。",
-            },
+            "q-2025-0002",
+            CloseRequest("satisfied", "业主核对更正后的公示与回单，确认满意。"),
         )
         # 3. Shared electricity: answered; the owner did not reply in time.
-        self.post(
+        self.raise_challenge(
             _at(date(2025, 9, 10), 20),
-            "ChallengeRaised",
-            "challenge-q-2025-0003",
-            {
-                "challenge_id": "q-2025-0003",
-                "received_at": _at(date(2025, 9, 10), 18, 5).isoformat(),
-                "channel": "phone",
-                "topic": "income-expenditure",
-                "subject": "8月公共用电分摊偏高",
-                "question": "8月全小区公共用电分摊比上月高，请说明原因。",
-                "challenger": {
-                    "room": "2-1-***",
-                    "commitment": _commitment(self.seed, "张某|2-1-1203|q-2025-0003"),
-                },
-            },
+            "q-2025-0003",
+            received_at=_at(date(2025, 9, 10), 18, 5),
+            channel="phone",
+            request=lambda posted: ChallengeRequest(
+                question="8月全小区公共用电分摊比上月高，请说明原因。",
+                subject="8月公共用电分摊偏高",
+                topic="income-expenditure",
+                contact=ContactDetails(
+                    room="2-1-1203", note="张先生来电，希望书面答复。"
+                ),
+            ),
         )
         self.post(
             _at(date(2025, 9, 11), 10),
@@ -2804,23 +2878,17 @@ class _World:
             },
         )
         # 4. Water pressure in 10 栋: answered, escalated; open at the end of the demo.
-        self.post(
+        self.raise_challenge(
             _at(date(2026, 1, 5), 21),
-            "ChallengeRaised",
-            "challenge-q-2026-0001",
-            {
-                "challenge_id": "q-2026-0001",
-                "received_at": _at(date(2026, 1, 5), 20, 40).isoformat(),
-                "channel": "online",
-                "topic": "facilities",
-                "subject": "10栋高层早晚水压不足",
-                "question": "10栋25层以上早晚用水高峰水压明显不足，请说明高区供水泵组运行情况及整改计划。",
-                "challenger": {
-                    "name": "周*",
-                    "room": "10-2-***",
-                    "commitment": _commitment(self.seed, "周某|10-2-2702|q-2026-0001"),
-                },
-            },
+            "q-2026-0001",
+            received_at=_at(date(2026, 1, 5), 20, 40),
+            channel="online",
+            request=lambda posted: ChallengeRequest(
+                question="10栋25层以上早晚用水高峰水压明显不足，请说明高区供水泵组运行情况及整改计划。",
+                subject="10栋高层早晚水压不足",
+                topic="facilities",
+                contact=ContactDetails(name="周敏", room="10-2-2702"),
+            ),
         )
         self.post(
             _at(date(2026, 1, 6), 10),
@@ -2844,18 +2912,64 @@ class _World:
                 "answered_by": pm,
             },
         )
-        self.post(
+        self.escalate(
             _at(date(2026, 1, 16), 10),
-            "ChallengeEscalated",
-            "challenge-q-2026-0001-escalated",
-            {
-                "challenge_id": "q-2026-0001",
-                "escalated_on": "2026-01-16",
-                "escalated_to": "owners-committee",
-                "trigger": "owner-request",
-                "reason": "业主要求业委会尽快组织表决，并在整改前安排临时增压措施。",
-            },
+            "q-2026-0001",
+            EscalateRequest(
+                "owners-committee",
+                "业主要求业委会尽快组织表决，并在整改前安排临时增压措施。",
+            ),
         )
+
+    def raise_challenge(
+        self,
+        moment: datetime,
+        challenge_id: str,
+        *,
+        received_at: datetime,
+        channel: str,
+        request: Callable[[_Posted], ChallengeRequest],
+    ) -> None:
+        """An owner's challenge taken by the intake (desk and phone ones entered by
+        its staff): the same path as ``POST …/challenges``."""
+
+        def act(posted: _Posted) -> None:
+            raised = self.intake.raise_challenge(
+                PROJECT_ID,
+                request(posted),
+                channel=channel,
+                received_at=received_at,
+                challenge_id=challenge_id,
+            )
+            self.codes[challenge_id] = raised.tracking_code
+            posted.receipts[(self.origin, f"challenge-{challenge_id}")] = raised.receipt
+
+        self.plan.add_intake(self.origin, moment, f"challenge-{challenge_id}", act)
+
+    def escalate(
+        self, moment: datetime, challenge_id: str, request: EscalateRequest
+    ) -> None:
+        def act(posted: _Posted) -> None:
+            receipt = self.intake.escalate(self.codes[challenge_id], request)
+            posted.receipts[(self.origin, f"{challenge_id}-escalated")] = receipt
+
+        self.plan.add_intake(self.origin, moment, f"{challenge_id}-escalate", act)
+
+    def close(
+        self,
+        moment: datetime,
+        challenge_id: str,
+        request: CloseRequest,
+        *,
+        closed_by: str = "owner",
+    ) -> None:
+        def act(posted: _Posted) -> None:
+            receipt = self.intake.close(
+                self.codes[challenge_id], request, closed_by=closed_by
+            )
+            posted.receipts[(self.origin, f"{challenge_id}-closed")] = receipt
+
+        self.plan.add_intake(self.origin, moment, f"{challenge_id}-close", act)
 
     # ------------------------------------------------------------- 通知公告
     def notices(self) -> None:

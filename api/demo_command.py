@@ -33,14 +33,23 @@ def run_demo(folder: Path, out: Path | None = None) -> PublishReport:
     (folder / DEMO_MARKER).write_text("created by `shuangshai demo`; safe to delete\n")
     instance = init_instance(folder / "instance", DEMO_INSTANCE)
     clock = FixedClock(datetime(2025, 1, 1, tzinfo=UTC))
-    ledger = instance.open_ledger(environ={"SHUANGSHAI_STORE": "sqlite"}, clock=clock)
+    environ = {"SHUANGSHAI_STORE": "sqlite"}
+    ledger = instance.open_ledger(environ=environ, clock=clock)
+    store = instance.open_private_store(environ)
     try:
-        summary = populate_demo(ledger, instance.association_signer(), clock=clock)
+        summary = populate_demo(
+            ledger,
+            instance.association_signer(),
+            clock=clock,
+            intake_key=instance.intake_signer(),
+            private_store=store,
+        )
         blobs = DirectoryBlobs(instance.path / BLOBS_DIR)
         for data in summary.attachments.values():
             blobs.put(data)
         return publish_instance(instance, ledger, out or folder / "site")
     finally:
+        store.close()
         ledger.close()
 
 

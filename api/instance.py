@@ -6,7 +6,11 @@ Layout of an instance folder (created by ``shuangshai init``)::
     association.skey     the association's signed-note private key (mode 0600)
     log.skey             the log's checkpoint key seed (mode 0600); each log signs
                          with it under its own origin as key name
+    intake.skey          the challenge-intake key (mode 0600): signs owners'
+                         challenges; registered by ``IntakeKeyAdded`` at ``init``
     ledger.sqlite        the event store (SQLite default)
+    ledger.private.sqlite  the private store of owners' contact details (SQLite
+                         default; a table on PostgreSQL); never published
 
 The store is chosen by environment: ``SHUANGSHAI_STORE=sqlite`` (default; the file
 above), ``postgres`` (``POSTGRES_DBNAME``, ``POSTGRES_HOST``, ``POSTGRES_PORT``,
@@ -18,18 +22,24 @@ from __future__ import annotations
 import json
 import os
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
+from api.private_store import PrivateStore, open_private_store
 from domain.application import LedgerApplication
 from domain.clock import Clock
+from domain.entries import Submission
 from domain.errors import AlreadyInitialisedError, ConfigurationError, MalformedKeyError
+from domain.receipts import Receipt
 from domain.signing import Signer
 
 INSTANCE_FILE = "instance.json"
 ASSOCIATION_KEY_FILE = "association.skey"
 LOG_KEY_FILE = "log.skey"
+INTAKE_KEY_FILE = "intake.skey"
 SQLITE_FILE = "ledger.sqlite"
 DEFAULT_INSTANCE_DIR = "shuangshai-data"
 
@@ -53,6 +63,20 @@ class Instance:
 
     def log_seed(self) -> bytes:
         return _read_skey(self.path / LOG_KEY_FILE).seed
+
+    def intake_signer(self) -> Signer:
+        """The challenge-intake key (ConfigurationError if the instance has none)."""
+        return _read_skey(self.path / INTAKE_KEY_FILE)
+
+    @property
+    def has_intake_key(self) -> bool:
+        return (self.path / INTAKE_KEY_FILE).exists()
+
+    def open_private_store(
+        self, environ: Mapping[str, str] | None = None
+    ) -> PrivateStore:
+        """The private store beside this instance's event store."""
+        return open_private_store(self.store_env(environ))
 
     def store_env(self, environ: Mapping[str, str] | None = None) -> dict[str, str]:
         """The eventsourcing settings for this instance's store."""
@@ -111,13 +135,34 @@ def init_instance(path: Path, name: str) -> Instance:
     path.mkdir(parents=True, exist_ok=True)
     association = Signer.generate(f"{name}/association")
     log_key = Signer.generate(f"{name}/log")
+    intake = Signer.generate(f"{name}/intake")
     _write_secret(path / ASSOCIATION_KEY_FILE, association.to_skey() + "\n")
     _write_secret(path / LOG_KEY_FILE, log_key.to_skey() + "\n")
+    _write_secret(path / INTAKE_KEY_FILE, intake.to_skey() + "\n")
     config = {"format": 1, "name": name, "association_vkey": association.vkey}
     (path / INSTANCE_FILE).write_text(
         json.dumps(config, indent=2) + "\n", encoding="utf-8"
     )
     return Instance(path, name, association.vkey)
+
+
+def register_intake_key(
+    instance: Instance, ledger: LedgerApplication, *, operator: str
+) -> Receipt:
+    """Post ``IntakeKeyAdded`` for the instance's intake key (association-signed)."""
+    association = instance.association_signer()
+    payload = {
+        "v": 1,
+        "log": instance.registry_origin,
+        "id": f"intake-key-{uuid.uuid4()}",
+        "type": "IntakeKeyAdded",
+        "issued_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "key": association.key_ref,
+        "body": {"vkey": instance.intake_signer().vkey, "operator": operator},
+    }
+    return ledger.submit(
+        instance.registry_origin, Submission.sign(payload, association)
+    )
 
 
 def open_instance(path: Path) -> Instance:

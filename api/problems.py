@@ -42,6 +42,7 @@ from domain.errors import (
     MalformedSubmissionError,
     NonCanonicalPayloadError,
     NotFoundError,
+    RateLimitedError,
     RevokedKeyError,
     RuleViolationError,
     SchemaViolationError,
@@ -108,6 +109,9 @@ PROBLEM_TYPES: Final[dict[type[Exception], ProblemType]] = {
     ),
     InvalidSignatureError: ProblemType(
         422, "invalid-signature", "签名无效 / invalid signature"
+    ),
+    RateLimitedError: ProblemType(
+        429, "rate-limited", "请求过于频繁 / too many requests"
     ),
     LogIntegrityError: ProblemType(500, "internal", "服务器内部错误 / internal error"),
     ConfigurationError: ProblemType(
@@ -195,6 +199,8 @@ def problem_response(
 ) -> JSONResponse:
     body = problem_body(exc, request.url.path, base=base)
     headers = getattr(exc, "headers", None) if body["status"] == 405 else None
+    if isinstance(exc, RateLimitedError):
+        headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse(
         body, status_code=body["status"], media_type=PROBLEM_MEDIA_TYPE, headers=headers
     )

@@ -13,6 +13,8 @@ variable                        meaning                                     defa
 ``SHUANGSHAI_PROBLEM_BASE``     base URI of problem ``type`` (RFC 9457)     see below
 ``SHUANGSHAI_MAX_BATCH``        most submissions in one ``entries:batch``   256
 ``SHUANGSHAI_LOG_LEVEL``        uvicorn log level                           info
+``SHUANGSHAI_CHALLENGE_RATE``   owners' challenges per client address       5/hour
+``SHUANGSHAI_TRUST_FORWARDED_FOR``  count clients by X-Forwarded-For        0 (no)
 ==============================  ==========================================  =========
 """
 
@@ -23,8 +25,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
+from api.ratelimit import Rate
 from domain.errors import ConfigurationError
 
+DEFAULT_CHALLENGE_RATE: Final = Rate(5, 3600.0)
 DEFAULT_PROBLEM_BASE: Final = "https://shuangshai.example/problems/"
 _LOG_LEVELS: Final = ("critical", "error", "warning", "info", "debug", "trace")
 
@@ -38,6 +42,8 @@ class Settings:
     problem_base: str = DEFAULT_PROBLEM_BASE
     max_batch: int = 256
     log_level: str = "info"
+    challenge_rate: Rate = DEFAULT_CHALLENGE_RATE
+    trust_forwarded_for: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -60,7 +66,18 @@ class Settings:
             problem_base=base,
             max_batch=_int(env, "SHUANGSHAI_MAX_BATCH", 256, low=1, high=10_000),
             log_level=log_level,
+            challenge_rate=Rate.parse(env.get("SHUANGSHAI_CHALLENGE_RATE", "5/hour")),
+            trust_forwarded_for=_bool(env, "SHUANGSHAI_TRUST_FORWARDED_FOR"),
         )
+
+
+def _bool(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "0").strip().lower()
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigurationError(f"{name}={raw!r} 应为 0 或 1 / {name} must be 0 or 1")
 
 
 def _int(

@@ -585,6 +585,26 @@ class WitnessPublic(BaseModel):
     removed_at_index: int | None
 
 
+class IntakeKeyPublic(BaseModel):
+    """The instance's challenge-intake key; valid until ``revoked_at_index``."""
+
+    model_config = _examples(
+        {
+            "key_ref": "chengdu.example/intake+35804fa9",
+            "vkey": "chengdu.example/intake+35804fa9+AepKbGPinFIKvvVQexMuxfmVR3auvr57kkIe6mkURtIs",
+            "operator": "成都市物业管理协会",
+            "added_at_index": 0,
+            "revoked_at_index": None,
+        }
+    )
+
+    key_ref: str
+    vkey: str
+    operator: str
+    added_at_index: int
+    revoked_at_index: int | None
+
+
 class LogPublic(BaseModel):
     """A log of this instance and the verifier key of its checkpoints."""
 
@@ -635,6 +655,7 @@ class RegistryPublic(BaseModel):
     projects: list[ProjectPublic]
     contracts: list[ContractPublic]
     witnesses: list[WitnessPublic]
+    intake_keys: list[IntakeKeyPublic] = []
 
 
 # ------------------------------------------------------------------- builders
@@ -721,5 +742,9 @@ def registry_public(
                 {**asdict(w), "projects": projects(w.projects)}
             )
             for w in registry.witnesses.values()
+        ],
+        intake_keys=[
+            IntakeKeyPublic.model_validate(asdict(k))
+            for k in registry.intake_keys.values()
         ],
     )

@@ -162,6 +162,7 @@ class DemoWorld:
 
     association: Signer
     firm_key: Signer
+    intake_key: Signer  # signs the owners' challenge steps
     registry: list[DemoEntry]
     project: list[DemoEntry]  # the 酬金制 estate: the log that is scaled up
     lump_sum: list[DemoEntry]
@@ -195,6 +196,7 @@ def load_demo() -> DemoWorld:
         return DemoWorld(
             association=association,
             firm_key=summary.firm_key,
+            intake_key=summary.intake_key,
             registry=read(ledger.registry_origin),
             project=read(summary.origin),
             lump_sum=read(summary.lump_sum_origin),
@@ -392,7 +394,12 @@ def _post_batch(
             submissions.append(post.entry.submission)
             continue
         payload = rewrite_payload(post.entry.payload, post.scaled, receipts)
-        submissions.append(Submission.sign(payload, demo.firm_key))
+        signer = (
+            demo.intake_key
+            if payload["key"] == demo.intake_key.key_ref
+            else demo.firm_key
+        )
+        submissions.append(Submission.sign(payload, signer))
         types[payload["type"]] += 1
     outcomes = ledger.submit_batch(batch[0].origin, submissions)
     for post, outcome in zip(batch, outcomes, strict=True):
@@ -653,16 +660,18 @@ def post_step(
     number: int,
     posted: list[Receipt],
 ) -> tuple[Receipt, float]:
+    # Owners' challenges are signed by the intake key, everything else by the firm.
+    signer = demo.intake_key if step.entry_type == "ChallengeRaised" else demo.firm_key
     payload = {
         "v": 1,
         "log": demo.project_origin,
         "id": f"bench-incremental-{number}",
         "type": step.entry_type,
         "issued_at": ledger.clock.now().astimezone(CST).isoformat(timespec="seconds"),
-        "key": demo.firm_key.key_ref,
+        "key": signer.key_ref,
         "body": step.make_body(board, posted),
     }
-    submission = Submission.sign(payload, demo.firm_key)
+    submission = Submission.sign(payload, signer)
     start = time.perf_counter()
     receipt = ledger.submit(demo.project_origin, submission)
     return receipt, time.perf_counter() - start

@@ -27,8 +27,8 @@ from uuid import UUID
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, Transcoder
 
-from domain import rules
-from domain.catalogue import PROJECT_ENTRY_TYPES, REGISTRY_ENTRY_TYPES
+from domain import challenges, rules
+from domain.catalogue import CHALLENGE_TYPES, PROJECT_ENTRY_TYPES, REGISTRY_ENTRY_TYPES
 from domain.checkpoint import Checkpoint, sign_checkpoint
 from domain.clock import Clock, SystemClock
 from domain.entries import (
@@ -39,6 +39,7 @@ from domain.entries import (
 )
 from domain.errors import (
     AlreadyReversedError,
+    ChallengeNotFoundError,
     CheckpointNotFoundError,
     ConcurrentWriteError,
     ConsistencyProofError,
@@ -55,6 +56,7 @@ from domain.errors import (
     WrongLogError,
 )
 from domain.events import (
+    ChallengeTracked,
     CheckpointSigned,
     EntryAppended,
     EntryIdClaimed,
@@ -149,6 +151,7 @@ class _Batch:
     by_id: dict[str, _Accepted] = field(default_factory=dict)
     by_index: dict[int, _Accepted] = field(default_factory=dict)
     reversed_targets: set[int] = field(default_factory=set)
+    threads: dict[str, challenges.ChallengeThread] = field(default_factory=dict)
 
 
 Outcome = Receipt | LedgerError
@@ -423,13 +426,28 @@ class LedgerApplication(Application[UUID]):
             registry.check(payload)
         else:
             project_id = origin.rsplit("/p/", 1)[1]
-            key, contract = registry.authorize_project_entry(key_ref, project_id)
-            _verify_entry_signature(self._verifier(key.key_ref, key.vkey), submission)
-            firm = key.firm
+            role: challenges.Role
+            if key_ref in registry.intake_keys:
+                intake = registry.authorize_intake_entry(key_ref, project_id)
+                _verify_entry_signature(
+                    self._verifier(intake.key_ref, intake.vkey), submission
+                )
+                role = "intake"
+            else:
+                key, contract = registry.authorize_project_entry(key_ref, project_id)
+                _verify_entry_signature(
+                    self._verifier(key.key_ref, key.vkey), submission
+                )
+                firm = key.firm
+                role = "firm"
+                with _under_payload():
+                    rules.check_against_contract(entry_type, payload["body"], contract)
             with _under_payload():
-                rules.check_against_contract(entry_type, payload["body"], contract)
+                challenges.check_signer_role(entry_type, payload["body"], role)
             if entry_type == "EntryReversed":
                 self._check_reversal(state, batch, payload, firm)
+            if entry_type in CHALLENGE_TYPES:
+                thread = self._check_challenge(state, batch, payload, accepted_at, role)
         leaf = make_leaf(submission, accepted_at)
         index = state.tree.size
         leaf_hash = hash_leaf(leaf)
@@ -492,9 +510,109 @@ class LedgerApplication(Application[UUID]):
                     root=tile.root().hex(),
                 )
             )
+        if not is_registry and entry_type in CHALLENGE_TYPES:
+            step = challenges.ChallengeStep(
+                index,
+                entry_type,
+                challenges.step_detail(entry_type, payload["body"]),
+                accepted_at,
+                role,
+            )
+            batch.threads[thread.challenge_id] = thread.with_step(step)
+            batch.events.append(
+                ChallengeTracked(
+                    originator_id=stream_id(origin, f"challenge/{thread.challenge_id}"),
+                    originator_version=len(thread.steps) + 1,
+                    timestamp=batch.now,
+                    origin=origin,
+                    challenge_id=thread.challenge_id,
+                    index=index,
+                    entry_type=entry_type,
+                    detail=step.detail,
+                    accepted_at=accepted_at,
+                    role=role,
+                )
+            )
         if is_registry:
             registry.apply(index, payload)
         return index
+
+    def _check_challenge(
+        self,
+        state: _LogState,
+        batch: _Batch,
+        payload: Mapping[str, Any],
+        accepted_at: str,
+        role: challenges.Role,
+    ) -> challenges.ChallengeThread:
+        """Check a challenge step against its thread; returns the thread so far."""
+        body = payload["body"]
+        entry_type: str = payload["type"]
+        thread = batch.threads.get(body["challenge_id"])
+        if thread is None:
+            thread = self._read_thread(state.origin, body["challenge_id"])
+        with _under_payload():
+            if entry_type == "ChallengeRaised":
+                challenges.check_raise(thread)
+                target = body.get("target")
+                if target is not None:
+                    self._check_target(state, batch, target)
+            else:
+                challenges.check_followup(thread, entry_type, body, accepted_at)
+        return thread
+
+    def _check_target(
+        self, state: _LogState, batch: _Batch, target: Mapping[str, Any]
+    ) -> None:
+        """The entry a challenge questions must exist here with that leaf hash."""
+        index: int = target["index"]
+        if index >= state.tree.size:
+            raise RuleViolationError(
+                f"所质疑的条目 {index} 不存在 / the questioned entry {index} does not "
+                "exist in this log",
+                pointer="/body/target/index",
+            )
+        in_batch = batch.by_index.get(index)
+        leaf_hash = (
+            in_batch.leaf_hash
+            if in_batch is not None
+            else self._read_entry(state.origin, index).leaf_hash
+        )
+        if leaf_hash.hex() != target["leaf_hash"]:
+            raise RuleViolationError(
+                f"所质疑条目的叶子哈希不符（第 {index} 条是 {leaf_hash.hex()}）/ "
+                f"leaf_hash does not match entry {index}",
+                pointer="/body/target/leaf_hash",
+            )
+
+    def _read_thread(
+        self, origin: str, challenge_id: str
+    ) -> challenges.ChallengeThread:
+        thread = challenges.ChallengeThread(challenge_id)
+        for event in self._read(stream_id(origin, f"challenge/{challenge_id}")):
+            tracked = cast(ChallengeTracked, event)
+            thread = thread.with_step(
+                challenges.ChallengeStep(
+                    tracked.index,
+                    tracked.entry_type,
+                    tracked.detail,
+                    tracked.accepted_at,
+                    "intake" if tracked.role == "intake" else "firm",
+                )
+            )
+        return thread
+
+    def get_challenge(
+        self, origin: str, challenge_id: str
+    ) -> challenges.ChallengeThread:
+        """A challenge thread of a project log (ChallengeNotFoundError if never raised)."""
+        self._check_origin(origin)
+        thread = self._read_thread(origin, challenge_id)
+        if thread.raised is None:
+            raise ChallengeNotFoundError(
+                f"日志 {origin} 没有质疑 {challenge_id} / no challenge {challenge_id}"
+            )
+        return thread
 
     def _check_reversal(
         self,

@@ -20,9 +20,12 @@ REGISTRY_ENTRY_TYPES: Final[tuple[str, ...]] = (
     "ContractEnded",
     "WitnessAdded",
     "WitnessRemoved",
+    "IntakeKeyAdded",
+    "IntakeKeyRevoked",
 )
 
-#: Entry types of a project log, signed by the serving firm's keys.
+#: Entry types of a project log, signed by the serving firm's keys; owners' challenge
+#: steps are signed by the instance's intake key instead (see :data:`INTAKE_SIGNED`).
 PROJECT_ENTRY_TYPES: Final[tuple[str, ...]] = (
     # T01 物业服务项目及人员信息公示表
     "ProjectProfileDeclared",
@@ -77,6 +80,22 @@ PROJECT_ENTRY_TYPES: Final[tuple[str, ...]] = (
 )
 
 ALL_ENTRY_TYPES: Final[tuple[str, ...]] = REGISTRY_ENTRY_TYPES + PROJECT_ENTRY_TYPES
+
+#: The project entry types the instance's intake key may sign (on an owner's behalf);
+#: every other project entry type is signed by the serving firm (domain/challenges.py).
+INTAKE_SIGNED: Final[tuple[str, ...]] = (
+    "ChallengeRaised",
+    "ChallengeEscalated",
+    "ChallengeClosed",
+)
+
+#: The entry types of one challenge thread, keyed by ``challenge_id``.
+CHALLENGE_TYPES: Final[tuple[str, ...]] = (
+    "ChallengeRaised",
+    "ChallengeAnswered",
+    "ChallengeEscalated",
+    "ChallengeClosed",
+)
 
 #: Types whose body carries money and therefore belongs to the finance category.
 FEE_MODEL_OF_TYPE: Final[dict[str, str]] = {
@@ -270,6 +289,8 @@ ENTRY_TYPE_NAMES: Final[dict[str, str]] = {
     "ContractEnded": "服务合同终止",
     "WitnessAdded": "见证人登记",
     "WitnessRemoved": "见证人撤销",
+    "IntakeKeyAdded": "质疑受理密钥登记",
+    "IntakeKeyRevoked": "质疑受理密钥吊销",
     "ProjectProfileDeclared": "项目基本信息",
     "ManagerAppointed": "项目经理任命",
     "StaffAssigned": "人员到岗",

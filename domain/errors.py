@@ -68,6 +68,10 @@ class PublishedFileNotFoundError(NotFoundError):
     """A published site has no file at that path (or its server answers 404)."""
 
 
+class ChallengeNotFoundError(NotFoundError):
+    """No challenge with that tracking code (or challenge id) exists."""
+
+
 # --- conflicts ---------------------------------------------------------------------
 class ConflictError(LedgerError):
     """The request contradicts what the log already holds."""
@@ -87,6 +91,10 @@ class ConcurrentWriteError(ConflictError):
 
 class AlreadyInitialisedError(ConflictError):
     """An instance already exists where one was to be created."""
+
+
+class ChallengeConflictError(ConflictError):
+    """A challenge step contradicts the challenge: its id is taken, or it is closed."""
 
 
 # --- invalid input -----------------------------------------------------------------
@@ -133,6 +141,15 @@ class RevokedKeyError(AuthorizationError):
 
 class KeyNotAuthorizedError(AuthorizationError):
     """The key is registered but not for this firm, project or entry type."""
+
+
+# --- too many requests ---------------------------------------------------------------
+class RateLimitedError(LedgerError):
+    """A client sent more requests than its allowance; ``retry_after`` says when to retry."""
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, context={"retry_after": retry_after})
+        self.retry_after = retry_after
 
 
 # --- verification ------------------------------------------------------------------

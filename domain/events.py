@@ -9,6 +9,10 @@ Each log is a set of streams, keyed by deterministic ``uuid5`` ids:
   even across processes (the primary key refuses a second claim).
 - ``<origin>#reversal/<index>``: one :class:`EntryReversalClaimed` — an entry is
   reversed (红冲) at most once.
+- ``<origin>#challenge/<challenge id>``: one :class:`ChallengeTracked` per entry of an
+  owner's challenge thread (raised, answered, escalated, closed), version = its place in
+  the thread; makes ``challenge_id`` unique per log and a closure final, across
+  processes, and lets the intake read a thread without scanning the log.
 - ``<origin>#tiles/<level>``: one :class:`TileSealed` per full tile, version = tile
   index + 1; derived from the leaf hashes and stored with the entries that complete it.
 - ``<origin>#checkpoints``: one :class:`CheckpointSigned` per signed checkpoint.
@@ -70,6 +74,19 @@ class EntryReversalClaimed(DomainEvent):
     origin: str
     target_index: int
     reversing_index: int
+
+
+@dataclass(frozen=True)
+class ChallengeTracked(DomainEvent):
+    """The entry at ``index`` is a step of challenge ``challenge_id`` of this log."""
+
+    origin: str
+    challenge_id: str
+    index: int
+    entry_type: str
+    detail: str | None  # stage, trigger or closed_by
+    accepted_at: str
+    role: str  # "intake" or "firm": which kind of key signed it
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,24 @@ class Witness:
     removed_at_index: int | None = None
 
 
+@dataclass(frozen=True)
+class IntakeKey:
+    """The instance's challenge-intake key: signs owners' challenges on their behalf.
+
+    Owners hold no key; the intake (run by the association) takes their challenge,
+    keeps their contact details in its private store and signs the public entry.
+    """
+
+    key_ref: str
+    vkey: str
+    operator: str
+    added_at_index: int
+    revoked_at_index: int | None = None
+
+    def verifier(self) -> VerifierKey:
+        return VerifierKey.from_vkey(self.vkey)
+
+
 @dataclass
 class RegistryState:
     """The registry folded from its log: who may sign what, and when.
@@ -106,6 +124,7 @@ class RegistryState:
     projects: dict[str, Project] = field(default_factory=dict)
     contracts: dict[str, Contract] = field(default_factory=dict)
     witnesses: dict[str, Witness] = field(default_factory=dict)
+    intake_keys: dict[str, IntakeKey] = field(default_factory=dict)
 
     def copy(self) -> RegistryState:
         return RegistryState(
@@ -115,6 +134,7 @@ class RegistryState:
             dict(self.projects),
             dict(self.contracts),
             dict(self.witnesses),
+            dict(self.intake_keys),
         )
 
     # --- queries --------------------------------------------------------------
@@ -180,6 +200,37 @@ class RegistryState:
             )
         return key, contract
 
+    def authorize_intake_entry(self, key_ref: str, project_id: str) -> IntakeKey:
+        """The intake key ``key_ref``, if it may sign for ``project_id`` now.
+
+        Which entry types it may sign is :func:`domain.challenges.check_signer_role`.
+        """
+        key = self.intake_keys.get(key_ref)
+        if key is None:
+            raise UnknownKeyError(
+                f"受理密钥 {key_ref} 未在登记册中登记 / intake key {key_ref} is not "
+                "registered",
+                pointer="/payload/key",
+            )
+        if key.revoked_at_index is not None:
+            raise RevokedKeyError(
+                f"受理密钥 {key_ref} 已于登记册第 {key.revoked_at_index} 条吊销，不能再签署"
+                f" / intake key {key_ref} was revoked at registry index "
+                f"{key.revoked_at_index} and signs nothing new",
+                pointer="/payload/key",
+            )
+        if project_id not in self.projects:
+            raise KeyNotAuthorizedError(
+                f"项目 {project_id} 未登记 / project {project_id} is not registered",
+                pointer="/payload/log",
+            )
+        return key
+
+    def active_intake_key(self, key_ref: str) -> IntakeKey | None:
+        """The intake key ``key_ref`` if it is registered and not revoked."""
+        key = self.intake_keys.get(key_ref)
+        return key if key is not None and key.revoked_at_index is None else None
+
     # --- the fold -------------------------------------------------------------
     def check(self, payload: Mapping[str, Any]) -> None:
         """Refuse a registry entry that contradicts the state (RuleViolationError)."""
@@ -226,7 +277,7 @@ class RegistryState:
                 "/payload/body/vkey",
                 "企业签名密钥必须是 Ed25519（类型 0x01）/ firm keys must be Ed25519 (type 0x01)",
             )
-        if verifier.key_ref in self.keys or verifier.key_ref in self.witnesses:
+        if self._is_registered(verifier.key_ref):
             _refuse(
                 "/payload/body/vkey",
                 f"密钥 {verifier.key_ref} 已登记 / key {verifier.key_ref} is already registered",
@@ -345,7 +396,7 @@ class RegistryState:
                 "见证人密钥必须是 cosignature/v1（类型 0x04）/ witness keys must be "
                 "cosignature/v1 keys (type 0x04)",
             )
-        if verifier.key_ref in self.witnesses or verifier.key_ref in self.keys:
+        if self._is_registered(verifier.key_ref):
             _refuse("/payload/body/vkey", "密钥已登记 / key already registered")
         for position, project_id in enumerate(body.get("projects", ())):
             self._require_project(project_id, f"/payload/body/projects/{position}")
@@ -372,7 +423,57 @@ class RegistryState:
         witness = self.witnesses[body["key"]]
         self.witnesses[body["key"]] = replace(witness, removed_at_index=index)
 
+    # IntakeKeyAdded
+    def _check_IntakeKeyAdded(self, body: Mapping[str, Any]) -> None:  # noqa: N802
+        try:
+            verifier = VerifierKey.from_vkey(body["vkey"])
+        except MalformedKeyError as exc:
+            _refuse(
+                "/payload/body/vkey",
+                f"vkey 无法解析 / vkey does not parse: {exc.detail}",
+            )
+        if verifier.alg != ALG_ED25519:
+            _refuse(
+                "/payload/body/vkey",
+                "受理密钥必须是 Ed25519（类型 0x01）/ intake keys must be Ed25519 (type 0x01)",
+            )
+        if self._is_registered(verifier.key_ref):
+            _refuse(
+                "/payload/body/vkey",
+                f"密钥 {verifier.key_ref} 已登记 / key {verifier.key_ref} is already registered",
+            )
+
+    def _apply_IntakeKeyAdded(self, index: int, body: Mapping[str, Any]) -> None:  # noqa: N802
+        verifier = VerifierKey.from_vkey(body["vkey"])
+        self.intake_keys[verifier.key_ref] = IntakeKey(
+            verifier.key_ref, body["vkey"], body["operator"], index
+        )
+
+    # IntakeKeyRevoked
+    def _check_IntakeKeyRevoked(self, body: Mapping[str, Any]) -> None:  # noqa: N802
+        key = self.intake_keys.get(body["key"])
+        if key is None:
+            _refuse(
+                "/payload/body/key",
+                f"没有受理密钥 {body['key']} / no such intake key",
+            )
+        if key.revoked_at_index is not None:
+            _refuse("/payload/body/key", "受理密钥已吊销 / intake key already revoked")
+
+    def _apply_IntakeKeyRevoked(self, index: int, body: Mapping[str, Any]) -> None:  # noqa: N802
+        self.intake_keys[body["key"]] = replace(
+            self.intake_keys[body["key"]], revoked_at_index=index
+        )
+
     # helpers
+    def _is_registered(self, key_ref: str) -> bool:
+        """Whether any kind of key (firm, witness, intake) already uses ``key_ref``."""
+        return (
+            key_ref in self.keys
+            or key_ref in self.witnesses
+            or key_ref in self.intake_keys
+        )
+
     def _require_firm(self, uscc: str, pointer: str) -> None:
         if uscc not in self.firms:
             _refuse(pointer, f"企业 {uscc} 未登记 / firm {uscc} is not registered")

@@ -363,6 +363,9 @@ def _registry_page(ledger: PublishSource, registry: RegistryState) -> str:
         ),
         contracts=sorted(registry.contracts.values(), key=lambda c: c.bound_at_index),
         witnesses=sorted(registry.witnesses.values(), key=lambda w: w.added_at_index),
+        intake_keys=sorted(
+            registry.intake_keys.values(), key=lambda k: k.added_at_index
+        ),
     )
 
 

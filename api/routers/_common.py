@@ -55,6 +55,7 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         404: ("not-found", "未找到 / not found"),
         409: ("conflict", "与日志冲突 / conflicts with the log"),
         422: ("schema-violation", "输入无效 / invalid input"),
+        429: ("rate-limited", "请求过于频繁 / too many requests (see Retry-After)"),
         500: ("internal", "服务器内部错误 / internal error"),
     }
     chosen: dict[int | str, dict[str, Any]] = {}
