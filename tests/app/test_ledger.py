@@ -283,10 +283,10 @@ def _schema_violation(world: World) -> Submission:
 
 def _oversize(world: World) -> Submission:
     # The schemas bound every field, so only a payload near every limit at once (and
-    # full of characters JCS escapes to six bytes) can make the leaf too large.
+    # full of four-byte UTF-8 characters) can make the leaf too large.
     body = {
         "title": "通知",
-        "content": "长" * 4000,
+        "content": "\U0001f3e0" * 4000,
         "category": "general",
         "valid_from": "2026-03-01",
     }
@@ -297,7 +297,7 @@ def _oversize(world: World) -> Submission:
             "sha256": "a" * 64,
             "media_type": "application/pdf",
             "bytes": 1,
-            "name": "\x01" * 200,
+            "name": "\U0001f3e0" * 200,
         }
     ] * 32
     return world.sign(payload)
