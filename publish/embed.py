@@ -27,14 +27,17 @@ import base64
 import bisect
 import zlib
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, Final
 
 from domain.application import LedgerApplication, StoredCheckpoint
-from domain.errors import InclusionProofError, LogIntegrityError
+from domain.checkpoint import open_checkpoint
+from domain.errors import InclusionProofError, LedgerError, LogIntegrityError
 from domain.merkle import hash_children, inclusion_ranges, split_point
+from domain.proof_text import TlogProof
 from domain.registry import RegistryState
 from domain.tiles import encode_entry_bundle
-from publish.logfiles import log_policy
+from publish.logfiles import log_policy, proof_path
 
 #: Version of the embedded data's layout (``"v"``); verify.js refuses others.
 EMBED_VERSION: Final = 1
@@ -123,8 +126,10 @@ class LogEmbedder:
         *,
         log_url: str,
         registry_url: str,
+        site_dir: Path,
     ) -> None:
         self.ledger = ledger
+        self.site_dir = site_dir
         self.origin = origin
         self.registry = registry
         self.log_url = log_url
@@ -135,7 +140,15 @@ class LogEmbedder:
 
     # ----------------------------------------------------------------- shared
     def _anchor(self, origin: str, newest_index: int) -> StoredCheckpoint:
-        """The first checkpoint of ``origin`` whose tree covers ``newest_index``."""
+        """The first checkpoint of ``origin`` whose tree covers ``newest_index``.
+
+        That is the checkpoint of the entry's published proof file (docs/formats.md
+        §7), which this publish has just written or kept: reading it avoids listing
+        every checkpoint of the log for each publish. Without it, the log is asked.
+        """
+        published = self._published_anchor(origin, newest_index)
+        if published is not None:
+            return published
         checkpoints = self._checkpoints.get(origin)
         if checkpoints is None:
             checkpoints = sorted(
@@ -149,6 +162,31 @@ class LogEmbedder:
                 f"no checkpoint of {origin} covers entry {newest_index}"
             )
         return checkpoints[position]
+
+    def _published_anchor(
+        self, origin: str, newest_index: int
+    ) -> StoredCheckpoint | None:
+        folder = self.site_dir / (
+            self.log_url if origin == self.origin else self.registry_url
+        )
+        try:
+            text = (folder / proof_path(newest_index)).read_text(encoding="utf-8")
+            proof = TlogProof.from_text(text)
+            checkpoint, _ = open_checkpoint(
+                proof.checkpoint.to_text(), self.ledger.log_signer(origin).verifier()
+            )
+        except (OSError, UnicodeDecodeError, LedgerError):
+            return None
+        if (
+            proof.index != newest_index
+            or checkpoint.origin != origin
+            or checkpoint.size <= newest_index
+            or self.ledger.root_at(origin, checkpoint.size) != checkpoint.root
+        ):
+            return None
+        return StoredCheckpoint(
+            origin, checkpoint.size, checkpoint.root, proof.checkpoint.to_text()
+        )
 
     def _policy(self, origin: str) -> str:
         if origin not in self._policies:
@@ -174,11 +212,19 @@ class LogEmbedder:
 
     def _batch_proof(self, origin: str, indices: Sequence[int], size: int) -> str:
         """base64 of the batch proof's hashes (see :func:`batch_ranges`)."""
+        wanted = batch_ranges(indices, size)
+        missing = set(wanted)
         known: dict[tuple[int, int], bytes] = {}
-        for index in indices:
+        for index in indices:  # one stored proof per entry whose path has new ranges
+            if not missing:
+                break
+            ranges = inclusion_ranges(index, size)
+            if missing.isdisjoint(ranges):
+                continue
             path = self.ledger.inclusion_proof(origin, index, size)
-            known.update(zip(inclusion_ranges(index, size), path, strict=True))
-        hashes = [known[r] for r in batch_ranges(indices, size)]
+            known.update(zip(ranges, path, strict=True))
+            missing.difference_update(ranges)
+        hashes = [known[r] for r in wanted]
         return base64.b64encode(b"".join(hashes)).decode("ascii")
 
     # ------------------------------------------------------------------ pages

@@ -118,6 +118,7 @@ def publish_site(
             registry,
             log_url=f"p/{project_id}/log/",
             registry_url="registry/log/",
+            site_dir=out_dir,
         )
         report.pages_rendered += _write_project(
             writer,

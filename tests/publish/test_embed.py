@@ -119,3 +119,36 @@ def test_a_page_embeds_its_anchor_leaves_and_proof_and_not_the_latest_checkpoint
     assert registry["entries"] == [1]  # FirmKeyAdded of the firm's key
     assert registry["association"] == world.association.vkey
     world.ledger.close()
+
+
+def test_the_anchor_is_the_same_with_or_without_the_published_proof_files(
+    tmp_path: Path,
+) -> None:
+    from publish.embed import LogEmbedder
+
+    world = make_world({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    for i in range(4):
+        world.post("CommonRevenueRecorded", revenue_body(1000 + i))
+    world.post("CommonRevenueRecorded", revenue_body(9) | {"received_on": "2026-05-01"})
+    publish_site(world.ledger, tmp_path / "site")
+    entries = [(i, world.firm_key.key_ref) for i in (1, 2)]
+
+    def data(site_dir: Path) -> dict[str, object]:
+        embedder = LogEmbedder(
+            world.ledger,
+            PROJECT_ORIGIN,
+            world.ledger.get_registry(),
+            log_url="p/jinjiang-hemei/log/",
+            registry_url="registry/log/",
+            site_dir=site_dir,
+        )
+        return embedder.page_data(entries, page_root="../../../../")
+
+    from_files = data(tmp_path / "site")
+    # A proof file that is not the log's is ignored, as is a missing one.
+    (tmp_path / "site/p/jinjiang-hemei/log/proofs/2.tlog-proof").write_text("junk\n")
+    assert data(tmp_path / "site") == from_files
+    assert data(tmp_path / "empty") == from_files
+    note = SignedNote.from_text(str(from_files["checkpoint"]))
+    assert Checkpoint.from_text(note.text).size == 3
+    world.ledger.close()
