@@ -246,15 +246,15 @@
         var doc = new DOMParser().parseFromString(text, "text/html");
         var node = doc.getElementById("shuangshai-entries");
         var data = node ? readJson(node) : null;
-        if (data && data.log) {
-          var base = logUrl(site, data.log);
-          if (base) data.log_url = base;
+        var base = data && data.log ? logUrl(site, data.log) : null;
+        if (base) {
+          data.log_url = base;
           if (data.registry) data.registry.log_url = logUrl(site, data.registry.log) || data.registry.log_url;
-          if (!base) online = false;
         }
         var article = doc.querySelector("article") || doc;
         return runTask(target, function (report) {
-          return verifyStatement(data, displayedIndices(article), online && !!(data && logUrl(site, data.log))).then(function (inner) {
+          // Online only when this site publishes the page's log.
+          return verifyStatement(data, displayedIndices(article), online && !!base).then(function (inner) {
             Object.keys(inner).forEach(function (k) { report[k] = inner[k]; });
           });
         }, "文件 " + name + " 中的公示");

@@ -417,7 +417,14 @@
     }
     return fetchText(baseUrl + "checkpoint").then(function (text) {
       return verifyCheckpoint(text, policy, origin, label + "最新检查点");
+    }, function (e) {
+      // Unreachable (offline phone, moved page): said plainly, like file://.
+      report.skip(label + "：未能读取网站上的最新检查点（" + (e.detail || e.reason || e) +
+        "），无法核对日志此后是否被改写");
+      remember(origin, anchor);
+      return null;
     }).then(function (latest) {
+      if (!latest) return null;
       if (seen && seen.size > latest.size) {
         throw new Failure("日志被回滚", "本机曾见过" + label + " " + seen.size + " 条，网站上现在只有 " + latest.size + " 条");
       }

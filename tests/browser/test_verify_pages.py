@@ -524,3 +524,17 @@ def test_a_browser_without_ed25519_is_told_so_not_passed(
 
     assert verdict.state == "unsupported"
     assert verdict.text.startswith("无法验证：此浏览器不支持 Ed25519")
+
+
+def test_an_unreachable_latest_checkpoint_is_said_not_hidden(
+    site: tuple[Path, list[str]],
+    serve: Callable[[Path], Served],
+    context: BrowserContext,
+) -> None:
+    root, _ = site
+    (root / LOG / "checkpoint").unlink()
+
+    verdict = open_verdict(context.new_page(), serve(root).http(Q1))
+
+    assert verdict.state == "verified", verdict.everything
+    assert "本日志：未能读取网站上的最新检查点" in verdict.text
