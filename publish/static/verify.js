@@ -667,7 +667,8 @@
       verdict.appendChild(document.createTextNode("：" + what + "由企业签名，并记录在签名日志中。"));
     }
     target.appendChild(verdict);
-    var skipped = report.checks.filter(function (c) { return c[0] === "skip"; });
+    // The registry's offline note repeats the log's: it stays in the details.
+    var skipped = report.checks.filter(function (c) { return c[0] === "skip" && c[1].indexOf("登记册") !== 0; });
     skipped.forEach(function (c) { target.appendChild(el("p", "verify-note", c[1])); });
     if (report.fingerprint) {
       var fp = el("p", "verify-key");
