@@ -32,6 +32,7 @@ from domain.statements import (
     build_statements,
     list_statement_periods,
 )
+from publish.embed import LogEmbedder
 from publish.files import SiteWriter
 from publish.logfiles import BlobSource, write_log_files
 from publish.render import render, yuan
@@ -111,6 +112,14 @@ def publish_site(
         )
         rerender_all = full or registry_changed or previous is None
         affected = _affected(board, previous or 0)
+        embedder = LogEmbedder(
+            ledger,
+            origin,
+            registry,
+            log_url=f"p/{project_id}/log/",
+            registry_url="registry/log/",
+            site_dir=out_dir,
+        )
         report.pages_rendered += _write_project(
             writer,
             board,
@@ -120,6 +129,7 @@ def publish_site(
             affected,
             range(previous or 0, len(board.entries)),
             rerender_all,
+            embedder,
         )
         project_rows.append(
             {
@@ -133,8 +143,9 @@ def publish_site(
         )
 
     writer.write("index.html", render("index.html", root="", projects=project_rows))
+    writer.write("verify.html", _verify_page(ledger, registry))
     writer.write("registry/index.html", _registry_page(ledger, registry))
-    report.pages_rendered += 2
+    report.pages_rendered += 3
     report.written = writer.written
     report.unchanged = writer.unchanged
     report.seconds = time.perf_counter() - started
@@ -151,6 +162,7 @@ def _write_project(
     affected: set[int],
     new_indices: range,
     rerender_all: bool,
+    embedder: LogEmbedder,
 ) -> int:
     base = f"p/{project.project_id}"
     origin = board.origin
@@ -178,7 +190,7 @@ def _write_project(
     for statement in statements:
         writer.write(
             f"{base}/t/{statement.slug}.html",
-            _statement_page(board, statement, project, firm_name),
+            _statement_page(board, statement, project, firm_name, embedder),
         )
         rendered += 1
     listed_pages = set()
@@ -315,20 +327,21 @@ def _write_desk(
 
 
 def _statement_page(
-    board: ProjectBoard, statement: Statement, project: Project, firm_name: str
+    board: ProjectBoard,
+    statement: Statement,
+    project: Project,
+    firm_name: str,
+    embedder: LogEmbedder,
 ) -> str:
     indices = sorted(statement.entries)
-    embedded = [
-        {
-            "index": index,
-            "leaf_hash": board.entries[index].leaf_hash,
-            "proof": f"log/proofs/{index}.tlog-proof",
-        }
-        for index in indices
-    ]
+    root = "../../../../"
+    embedded = embedder.page_data(
+        [(index, board.entries[index].key_ref) for index in indices],
+        page_root=root,
+    )
     return render(
         "statement.html",
-        root="../../../../",
+        root=root,
         statement=statement,
         project=project,
         firm_name=firm_name,
@@ -336,7 +349,27 @@ def _statement_page(
         first_index=indices[0] if indices else 0,
         last_index=indices[-1] if indices else 0,
         published_at=_published_at(board, indices),
-        embedded={"log": board.origin, "entries": embedded},
+        embedded=embedded,
+    )
+
+
+def _verify_page(ledger: PublishSource, registry: RegistryState) -> str:
+    """The root verify page: where each log of the site lives, for lookups."""
+    logs = [
+        {"log": ledger.registry_origin, "log_url": "registry/log/"},
+        *(
+            {"log": ledger.project_origin(pid), "log_url": f"p/{pid}/log/"}
+            for pid in sorted(registry.projects)
+        ),
+    ]
+    return render(
+        "verify.html",
+        root="",
+        data={
+            "registry": ledger.registry_origin,
+            "association": ledger.association_key.to_vkey(),
+            "logs": logs,
+        },
     )
 
 

@@ -1,0 +1,291 @@
+"""What a statement page embeds so a browser can verify it with no server (SPEC §4).
+
+A page's bytes must depend only on the entries it shows, never on the latest
+checkpoint, or every publish would rewrite every page. So each page is proved
+against its *anchor*: the first checkpoint that covers the newest entry it shows
+(fixed once that entry exists). The page embeds
+
+- the log's trust policy (``policy.txt``: log key, witnesses, quorum) and the anchor
+  checkpoint note;
+- each entry's leaf (all of them as one zlib-compressed entry bundle, so the
+  biggest statement stays below 150 KB) and one *batch inclusion proof* against the
+  anchor: the RFC 9162 inclusion paths of all the page's entries merged, less the
+  nodes the page's own leaves give (:func:`batch_ranges`);
+- for every key that signed one of those entries, the registry's ``FirmKeyAdded``
+  leaf with its inclusion path against the first registry checkpoint covering the
+  newest of them, the registry's policy and the association's vkey, so the firm's
+  signature is checked from the registry alone.
+
+``static/verify.js`` checks all of it (docs/formats.md §8 lists the fields).
+Everything here is a pure function of the logs, so pages stay byte-identical between
+a full and an incremental publish.
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import zlib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+from domain.application import StoredCheckpoint
+from domain.checkpoint import open_checkpoint
+from domain.errors import InclusionProofError, LedgerError, LogIntegrityError
+from domain.merkle import hash_children, inclusion_ranges, split_point
+from domain.proof_text import TlogProof
+from domain.registry import RegistryState
+from domain.signing import VerifierKey
+from domain.tiles import encode_entry_bundle
+from publish.logfiles import log_policy, proof_path
+from publish.source import PublishSource
+
+#: Version of the embedded data's layout (``"v"``); verify.js refuses others.
+EMBED_VERSION: Final = 1
+#: zlib level: fixed so that the same leaves always give the same bytes.
+_ZLIB_LEVEL: Final = 9
+
+
+def batch_ranges(indices: Sequence[int], size: int) -> list[tuple[int, int]]:
+    """The ranges whose MTHs form the batch inclusion proof of ``indices``.
+
+    Walk the RFC 9162 tree of ``size`` leaves depth first, left to right: a range
+    holding none of the (sorted, distinct) ``indices`` contributes its MTH and is not
+    entered; a single leaf that is one of them contributes nothing (the verifier
+    hashes it). Every range listed is a sibling on some entry's RFC 9162 inclusion
+    path, so the proof is those paths merged, less what the leaves themselves give.
+    """
+    chosen: list[tuple[int, int]] = []
+
+    def walk(low: int, high: int, first: int, last: int) -> None:
+        # indices[first:last] are the chosen leaves in [low, high)
+        if first == last:
+            chosen.append((low, high))
+            return
+        if high - low == 1:
+            return
+        middle = low + split_point(high - low)
+        cut = bisect.bisect_left(indices, middle, first, last)
+        walk(low, middle, first, cut)
+        walk(middle, high, cut, last)
+
+    if indices:
+        walk(0, size, 0, len(indices))
+    return chosen
+
+
+def root_from_batch_proof(
+    leaf_hashes: Mapping[int, bytes], size: int, proof: Sequence[bytes]
+) -> bytes:
+    """The root the leaves and a batch proof give (what verify.js computes).
+
+    Raises :class:`InclusionProofError` if the proof has too few or too many hashes.
+    """
+    indices = sorted(leaf_hashes)
+    ranges = batch_ranges(indices, size)
+    if len(ranges) != len(proof) or not indices or indices[-1] >= size:
+        raise InclusionProofError(
+            f"a batch proof of {len(indices)} leaves in a tree of {size} has "
+            f"{len(ranges)} hashes, not {len(proof)}"
+        )
+    given = dict(zip(ranges, proof, strict=True))
+
+    def node(low: int, high: int) -> bytes:
+        if (low, high) in given:
+            return given[(low, high)]
+        if high - low == 1:
+            return leaf_hashes[low]
+        middle = low + split_point(high - low)
+        return hash_children(node(low, middle), node(middle, high))
+
+    return node(0, size)
+
+
+def compress_leaves(leaves: Sequence[bytes]) -> str:
+    """base64(zlib(entry bundle of ``leaves``)); bundles hold at most 256 leaves,
+    so longer lists are several bundles back to back (the format is the same)."""
+    chunks = [
+        encode_entry_bundle(leaves[i : i + 256]) for i in range(0, len(leaves), 256)
+    ]
+    return base64.b64encode(zlib.compress(b"".join(chunks), _ZLIB_LEVEL)).decode(
+        "ascii"
+    )
+
+
+class LogEmbedder:
+    """Builds the embedded verification data of one log's pages during a publish.
+
+    Caches what every page of the log shares (checkpoints, policy, leaves read so
+    far), so a publish reads each of them once.
+    """
+
+    def __init__(
+        self,
+        ledger: PublishSource,
+        origin: str,
+        registry: RegistryState,
+        *,
+        log_url: str,
+        registry_url: str,
+        site_dir: Path,
+    ) -> None:
+        self.ledger = ledger
+        self.site_dir = site_dir
+        self.origin = origin
+        self.registry = registry
+        self.log_url = log_url
+        self.registry_url = registry_url
+        self._checkpoints: dict[str, list[StoredCheckpoint]] = {}
+        self._policies: dict[str, str] = {}
+        self._leaves: dict[tuple[str, int], bytes] = {}
+
+    # ----------------------------------------------------------------- shared
+    def _anchor(self, origin: str, newest_index: int) -> StoredCheckpoint:
+        """The first checkpoint of ``origin`` whose tree covers ``newest_index``.
+
+        That is the checkpoint of the entry's published proof file (docs/formats.md
+        §7), which this publish has just written or kept: reading it avoids listing
+        every checkpoint of the log for each publish. Without it, the log is asked.
+        """
+        published = self._published_anchor(origin, newest_index)
+        if published is not None:
+            return published
+        checkpoints = self._checkpoints.get(origin)
+        if checkpoints is None:
+            checkpoints = sorted(
+                self.ledger.list_checkpoints(origin), key=lambda c: c.size
+            )
+            self._checkpoints[origin] = checkpoints
+        sizes = [c.size for c in checkpoints]
+        position = bisect.bisect_right(sizes, newest_index)
+        if position == len(checkpoints):
+            raise LogIntegrityError(
+                f"no checkpoint of {origin} covers entry {newest_index}"
+            )
+        return checkpoints[position]
+
+    def _published_anchor(
+        self, origin: str, newest_index: int
+    ) -> StoredCheckpoint | None:
+        folder = self.site_dir / (
+            self.log_url if origin == self.origin else self.registry_url
+        )
+        try:
+            text = (folder / proof_path(newest_index)).read_text(encoding="utf-8")
+            proof = TlogProof.from_text(text)
+            checkpoint, _ = open_checkpoint(
+                proof.checkpoint.to_text(),
+                VerifierKey.from_vkey(self.ledger.log_vkey(origin)),
+            )
+        except (OSError, UnicodeDecodeError, LedgerError):
+            return None
+        if (
+            proof.index != newest_index
+            or checkpoint.origin != origin
+            or checkpoint.size <= newest_index
+            or self.ledger.root_at(origin, checkpoint.size) != checkpoint.root
+        ):
+            return None
+        return StoredCheckpoint(
+            origin, checkpoint.size, checkpoint.root, proof.checkpoint.to_text()
+        )
+
+    def _policy(self, origin: str) -> str:
+        if origin not in self._policies:
+            self._policies[origin] = log_policy(
+                self.ledger, origin, self.registry
+            ).to_text()
+        return self._policies[origin]
+
+    def _leaves_of(self, origin: str, indices: Sequence[int]) -> list[bytes]:
+        """The leaves at ``indices`` (sorted), read in runs rather than one by one."""
+        missing = [i for i in indices if (origin, i) not in self._leaves]
+        run_start = 0
+        for position in range(1, len(missing) + 1):
+            if (
+                position == len(missing)
+                or missing[position] - missing[position - 1] > 32
+            ):
+                low, high = missing[run_start], missing[position - 1] + 1
+                for entry in self.ledger.list_entries(origin, start=low, stop=high):
+                    self._leaves[(origin, entry.index)] = entry.leaf
+                run_start = position
+        return [self._leaves[(origin, i)] for i in indices]
+
+    def _batch_proof(self, origin: str, indices: Sequence[int], size: int) -> str:
+        """base64 of the batch proof's hashes (see :func:`batch_ranges`)."""
+        wanted = batch_ranges(indices, size)
+        missing = set(wanted)
+        known: dict[tuple[int, int], bytes] = {}
+        for index in indices:  # one stored proof per entry whose path has new ranges
+            if not missing:
+                break
+            ranges = inclusion_ranges(index, size)
+            if missing.isdisjoint(ranges):
+                continue
+            path = self.ledger.inclusion_proof(origin, index, size)
+            known.update(zip(ranges, path, strict=True))
+            missing.difference_update(ranges)
+        hashes = [known[r] for r in wanted]
+        return base64.b64encode(b"".join(hashes)).decode("ascii")
+
+    # ------------------------------------------------------------------ pages
+    def page_data(
+        self, entries: Sequence[tuple[int, str]], *, page_root: str
+    ) -> dict[str, Any]:
+        """The embedded object of a page showing ``entries`` (index, key reference),
+        in index order. ``page_root`` is the relative path from the page to the site
+        root (``../../../../``)."""
+        data: dict[str, Any] = {
+            "v": EMBED_VERSION,
+            "log": self.origin,
+            "log_url": page_root + self.log_url,
+            "policy": self._policy(self.origin),
+            "entries": [index for index, _ in entries],
+        }
+        if not entries:
+            return data
+        indices = [index for index, _ in entries]
+        anchor = self._anchor(self.origin, indices[-1])
+        data |= {
+            "checkpoint": anchor.note,
+            "proof": self._batch_proof(self.origin, indices, anchor.size),
+            "leaves": compress_leaves(self._leaves_of(self.origin, indices)),
+            "registry": self._registry_data(
+                sorted({key for _, key in entries}), page_root
+            ),
+        }
+        return data
+
+    def _registry_data(self, key_refs: list[str], page_root: str) -> dict[str, Any]:
+        """The registry entries that register ``key_refs``, proved in the registry log.
+
+        A key the registry does not know is simply absent: verify.js then reports
+        the entries it signed as unverifiable (it never takes a key from the page
+        itself).
+        """
+        origin = self.ledger.registry_origin
+        indices = sorted(
+            {
+                self.registry.keys[ref].added_at_index
+                for ref in key_refs
+                if ref in self.registry.keys
+            }
+        )
+        data: dict[str, Any] = {
+            "log": origin,
+            "log_url": page_root + self.registry_url,
+            "policy": self._policy(origin),
+            "association": self.ledger.association_key.to_vkey(),
+            "entries": indices,
+        }
+        if not indices:
+            return data
+        anchor = self._anchor(origin, indices[-1])
+        data |= {
+            "checkpoint": anchor.note,
+            "proof": self._batch_proof(origin, indices, anchor.size),
+            "leaves": compress_leaves(self._leaves_of(origin, indices)),
+        }
+        return data
