@@ -12,6 +12,7 @@ against its *anchor*: the first checkpoint that covers the newest entry it shows
   anchor: the RFC 9162 inclusion paths of all the page's entries merged, less the
   nodes the page's own leaves give (:func:`batch_ranges`);
 - for every key that signed one of those entries, the registry's ``FirmKeyAdded``
+  (or, for owners' challenges, ``IntakeKeyAdded``)
   leaf with its inclusion path against the first registry checkpoint covering the
   newest of them, the registry's policy and the association's vkey, so the firm's
   signature is checked from the registry alone.
@@ -266,13 +267,12 @@ class LogEmbedder:
         itself).
         """
         origin = self.ledger.registry_origin
-        indices = sorted(
-            {
-                self.registry.keys[ref].added_at_index
-                for ref in key_refs
-                if ref in self.registry.keys
-            }
-        )
+        registered = {
+            ref: key.added_at_index
+            for keys in (self.registry.keys, self.registry.intake_keys)
+            for ref, key in keys.items()
+        }
+        indices = sorted({registered[ref] for ref in key_refs if ref in registered})
         data: dict[str, Any] = {
             "log": origin,
             "log_url": page_root + self.registry_url,

@@ -21,7 +21,8 @@
       fetchText = C.fetchText, openLeaf = C.openLeaf, verifyEntrySignature = C.verifyEntrySignature,
       checkHistory = C.checkHistory, Report = C.Report, verifyStatement = C.verifyStatement,
       render = C.render, displayedIndices = C.displayedIndices, readJson = C.readJson, el = C.el,
-      isOnline = C.isOnline, TILE_WIDTH = C.TILE_WIDTH, tileIndexPath = C.tileIndexPath;
+      isOnline = C.isOnline, TILE_WIDTH = C.TILE_WIDTH, tileIndexPath = C.tileIndexPath,
+      KEY_ENTRY_TYPES = C.KEY_ENTRY_TYPES, describeKey = C.describeKey;
   var fetchBytes = function (url) {
     return fetch(url, { cache: "no-store" }).then(function (response) {
       if (!response.ok) throw new Failure("无法读取发布的文件", url + "（" + response.status + "）");
@@ -117,12 +118,12 @@
           leaves.forEach(function (leaf, index) {
             var opened = openLeaf(leaf, "登记册第 " + index + " 条");
             var body = opened.payload.body || {};
-            if (!found && opened.payload.type === "FirmKeyAdded" && typeof body.vkey === "string" &&
+            if (!found && KEY_ENTRY_TYPES[opened.payload.type] && typeof body.vkey === "string" &&
                 body.vkey.indexOf(ref + "+") === 0) found = { index: index, opened: opened, leaf: leaf };
           });
           if (!found) throw new Failure("签名密钥未在登记册中找到", ref);
           var p = found.opened.payload;
-          if (p.log !== site.registry || p.key !== association.ref) throw new Failure("登记册第 " + found.index + " 条不是协会登记的企业密钥");
+          if (p.log !== site.registry || p.key !== association.ref) throw new Failure("登记册第 " + found.index + " 条不是协会登记的签名密钥");
           return Promise.all([verifyEntrySignature(association, found.opened), hashLeaf(found.leaf), tiles.inclusion(found.index)])
             .then(function (y) {
               if (!y[0]) throw new Failure("登记册第 " + found.index + " 条的协会签名无效");
@@ -131,7 +132,7 @@
               if (!root || !equal(root, latest.root)) throw new Failure("登记册第 " + found.index + " 条不在登记册日志中");
               return parseVkey(p.body.vkey);
             }).then(function (key) {
-              key.firm = p.body.firm;
+              describeKey(key, p);
               key.registryIndex = found.index;
               report.keys.push(key);
               report.ok("签名密钥 " + key.ref + " 由协会登记在登记册第 " + found.index + " 条（登记册 " + latest.size + " 条）");

@@ -520,6 +520,20 @@
     });
   }
 
+  /** Registry entry types that register an entry-signing key (docs/formats.md §6). */
+  var KEY_ENTRY_TYPES = { FirmKeyAdded: true, IntakeKeyAdded: true };
+
+  /** Who a registered key speaks for: a firm, or the owners' challenge intake. */
+  function describeKey(key, payload) {
+    if (payload.type === "IntakeKeyAdded") {
+      key.firm = null;
+      key.owner = "业主质疑受理密钥（代业主签署质疑，运营方：" + payload.body.operator + "）";
+    } else {
+      key.firm = payload.body.firm;
+      key.owner = "企业 " + payload.body.firm + " 的签名密钥";
+    }
+  }
+
   /** The registry part of a page: which key references the association registered. */
   function verifyRegistry(report, registry, online) {
     var keys = {};
@@ -533,21 +547,21 @@
           return Promise.all(leaves.map(function (leaf, i) {
             var index = registry.entries[i], label = "登记册第 " + index + " 条";
             var opened = openLeaf(leaf, label), p = opened.payload;
-            if (p.log !== registry.log || p.type !== "FirmKeyAdded" || p.key !== association.ref || !p.body) {
-              throw new Failure(label + "不是协会登记的企业密钥");
+            if (p.log !== registry.log || !KEY_ENTRY_TYPES[p.type] || p.key !== association.ref || !p.body) {
+              throw new Failure(label + "不是协会登记的签名密钥");
             }
             return verifyEntrySignature(association, opened).then(function (ok) {
               if (!ok) throw new Failure(label + "的协会签名无效");
               return parseVkey(p.body.vkey);
             }).then(function (key) {
-              key.firm = p.body.firm;
+              describeKey(key, p);
               key.registryIndex = index;
               keys[key.ref] = key;
               report.keys.push(key);
             });
           }));
         }).then(function () {
-          report.ok("企业签名密钥由协会（" + association.ref + "）登记在登记册中（第 " +
+          report.ok("签名密钥由协会（" + association.ref + "）登记在登记册中（第 " +
             registry.entries.join("、") + " 条），登记册的包含证明有效");
           return checkHistory(report, "登记册", registry.log, policy, anchor, registry.log_url, online);
         }).then(function () { return keys; });
@@ -691,7 +705,7 @@
     }
     report.keys.forEach(function (key) {
       var line = el("p");
-      line.appendChild(document.createTextNode("企业 " + key.firm + " 的签名密钥（登记册第 " + key.registryIndex + " 条）："));
+      line.appendChild(document.createTextNode(key.owner + "（登记册第 " + key.registryIndex + " 条）："));
       line.appendChild(el("code", null, key.vkey));
       details.appendChild(line);
     });
@@ -753,7 +767,7 @@
     verifyEntrySignature: verifyEntrySignature, checkHistory: checkHistory, Report: Report,
     verifyStatement: verifyStatement, render: render, displayedIndices: displayedIndices,
     readJson: readJson, el: el, isOnline: isOnline, TILE_WIDTH: TILE_WIDTH,
-    tileIndexPath: tileIndexPath
+    tileIndexPath: tileIndexPath, KEY_ENTRY_TYPES: KEY_ENTRY_TYPES, describeKey: describeKey
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
