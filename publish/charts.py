@@ -237,7 +237,7 @@ def chart_svg(chart: Chart, element_id: str) -> str:
         y += _GROUP_GAP
     height = y + _PAD
     return (
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" '
+        f'<svg class="chart" '
         f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
         f'role="img" aria-labelledby="{title_id} {desc_id}">'
         f'<title id="{title_id}">{escape(chart.title)}</title>'
