@@ -17,6 +17,7 @@ import bisect
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from domain.errors import ConfigurationError, LedgerError
 from domain.note import SignedNote
 from domain.registry import Contract, Project, RegistryState
 from domain.statements import (
+    CHINA_TIME,
     Statement,
     affected_periods,
     build_statements,
@@ -596,8 +598,10 @@ def _published_at(board: ProjectBoard, indices: Iterable[int] | None = None) -> 
     chosen = list(indices) if indices is not None else list(board.entries)
     if not chosen:
         return "—"
-    moment = max(board.entries[i].accepted_at for i in chosen)
-    return moment[:10] + " " + moment[11:19] + " UTC"
+    newest = max(board.entries[i].accepted_at for i in chosen)
+    # Owners read Beijing time; the log's own timestamp (UTC) is in every proof.
+    moment = datetime.fromisoformat(newest.replace("Z", "+00:00"))
+    return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M（北京时间）")
 
 
 def _published_base_url(out_dir: Path) -> str | None:

@@ -480,7 +480,7 @@ def test_board_desk_and_statement_pages_carry_the_print_header(demo: Demo) -> No
             last = int(re.search(r"第 \d+–(\d+) 条", position).group(1))  # type: ignore[union-attr]
             assert size > last, path  # the named checkpoint includes the page's entries
             assert re.search(
-                r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC", page.fields["published"]
+                r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}（北京时间）", page.fields["published"]
             )
     assert checked > 100
     for path in (demo.site / "index.html", demo.site / "registry/index.html"):
