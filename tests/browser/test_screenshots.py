@@ -138,7 +138,10 @@ def print_head(page: Page) -> dict[str, str]:
 
 
 # ===================================================================== phone
-@pytest.mark.parametrize("relative", [BOARD, DESK, STATEMENT, WIDE_STATEMENT])
+@pytest.mark.parametrize(
+    "relative",
+    [BOARD, DESK, STATEMENT, WIDE_STATEMENT, "index.html", "registry/index.html"],
+)
 def test_pages_fit_a_375px_phone_without_sideways_scrolling(
     phone: Page, site: Path, relative: str
 ) -> None:
@@ -200,6 +203,10 @@ def test_a_statement_prints_on_a4_with_its_header_and_qr_code(
     # In print: the header and QR show, the site's navigation does not.
     assert desktop.locator(".print-head").is_visible()
     assert desktop.locator("figure.qr svg").is_visible()
+    charts = desktop.locator("svg.chart")
+    assert charts.count() == 2  # by month, by cost category: both print
+    for index in range(charts.count()):
+        assert charts.nth(index).is_visible()
     assert not desktop.locator("header.site").is_visible()
     assert not desktop.locator("footer.site").is_visible()
     qr_mm = desktop.evaluate(
