@@ -160,6 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     publish.add_argument("--out", type=Path, required=True, help="site folder")
     publish.add_argument("--full", action="store_true", help="re-render every page")
+    publish.add_argument(
+        "--base-url",
+        help="public address the site is served at (https://host/path/); printed "
+        "statements' QR codes open it (default: the previous publish's; '' for none: "
+        "the codes then hold the page's site-relative path)",
+    )
     publish.set_defaults(handler=cmd_publish)
 
     demo = commands.add_parser(
@@ -178,6 +184,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument(
+        "--base-url",
+        help="address for the QR codes (default: http://HOST:PORT/ it is served at)",
+    )
     demo.set_defaults(handler=cmd_demo)
 
     serve = commands.add_parser(
@@ -292,7 +302,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
     instance = open_instance(args.instance)
     ledger = instance.open_ledger()
     try:
-        report = publish_instance(instance, ledger, args.out, full=args.full)
+        report = publish_instance(
+            instance, ledger, args.out, full=args.full, base_url=args.base_url
+        )
     finally:
         ledger.close()
     _print_publish_report(report)
@@ -300,7 +312,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    report = run_demo(args.dir, args.out)
+    base_url = args.base_url or f"http://{args.host}:{args.port}/"
+    report = run_demo(args.dir, args.out, base_url=base_url)
     _print_publish_report(report)
     if args.no_serve:
         return 0

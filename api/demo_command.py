@@ -14,14 +14,21 @@ from api.publishing import BLOBS_DIR, publish_instance
 from domain.clock import FixedClock
 from domain.errors import ConfigurationError
 from publish.blobs import DirectoryBlobs
-from publish.site import PublishReport
+from publish.site import PublishReport, check_base_url
 
 DEMO_MARKER = ".shuangshai-demo"
 DEMO_INSTANCE = "demo.shuangshai.example"
 
 
-def run_demo(folder: Path, out: Path | None = None) -> PublishReport:
-    """Create a demo instance in ``folder`` (recreated each run) and publish it."""
+def run_demo(
+    folder: Path, out: Path | None = None, *, base_url: str | None = None
+) -> PublishReport:
+    """Create a demo instance in ``folder`` (recreated each run) and publish it.
+
+    ``base_url`` is where the site will be served (the QR codes of printed
+    statements open it); ``shuangshai demo`` passes its own address.
+    """
+    base_url = check_base_url(base_url)  # before anything is deleted
     if folder.exists():
         if not (folder / DEMO_MARKER).exists():
             raise ConfigurationError(
@@ -47,7 +54,9 @@ def run_demo(folder: Path, out: Path | None = None) -> PublishReport:
         blobs = DirectoryBlobs(instance.path / BLOBS_DIR)
         for data in summary.attachments.values():
             blobs.put(data)
-        return publish_instance(instance, ledger, out or folder / "site")
+        return publish_instance(
+            instance, ledger, out or folder / "site", base_url=base_url
+        )
     finally:
         store.close()
         ledger.close()

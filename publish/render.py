@@ -19,10 +19,13 @@ from domain.catalogue import COLUMNS, DESK_CATEGORIES, ENTRY_TYPE_NAMES
 
 
 def yuan(fen: int) -> str:
-    """Money for people: integer fen as ¥1,234.56 (−¥… when negative)."""
+    """Money for people: integer fen as ¥1,234.56 (-¥1,234.56 when negative).
+
+    The minus is ASCII ``-`` so a figure copied into a spreadsheet stays a number.
+    """
     if type(fen) is not int:
         raise TypeError(f"money must be integer fen, not {fen!r}")  # programming error
-    sign = "−" if fen < 0 else ""
+    sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(fen), 100)
     return f"{sign}¥{whole:,}.{cents:02d}"
 

@@ -13,28 +13,35 @@ entries those new entries reverse) are left untouched, unless the registry chang
 
 from __future__ import annotations
 
+import bisect
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from domain.board import BoardEntry, ProjectBoard
 from domain.catalogue import COLUMNS, DESK_CATEGORIES, ENTRY_TYPE_NAMES, TEMPLATES
 from domain.checkpoint import Checkpoint
-from domain.errors import LedgerError
+from domain.errors import ConfigurationError, LedgerError
 from domain.note import SignedNote
 from domain.registry import Contract, Project, RegistryState
 from domain.statements import (
+    CHINA_TIME,
     Statement,
     affected_periods,
     build_statements,
     list_statement_periods,
 )
+from publish.charts import chart_svg, statement_charts
 from publish.embed import LogEmbedder
 from publish.files import SiteWriter
 from publish.logfiles import BlobSource, write_log_files
+from publish.qr import qr_svg
 from publish.render import render, yuan
 from publish.source import PublishSource
 
@@ -61,17 +68,28 @@ def publish_site(
     boards: Mapping[str, ProjectBoard] | None = None,
     blobs: BlobSource | None = None,
     full: bool = False,
+    base_url: str | None = None,
 ) -> PublishReport:
     """Publish every log and page of ``ledger`` under ``out_dir``.
 
     ``boards`` (origin → board) come from the projection when the caller has one;
     otherwise each board is folded directly from the log. ``full`` re-renders every
-    page even if the previous publish makes that unnecessary.
+    page even if the previous publish makes that unnecessary. ``base_url`` is where
+    the site is served (``https://host/path/``); printed statements' QR codes open
+    it, or carry the page's site-relative path when it is ``""``. ``None`` keeps the
+    previous publish's (read from ``base-url.txt``; none on a first publish). A base
+    URL unlike the previous publish's re-renders every page.
     """
     started = time.perf_counter()
+    previous_base = _published_base_url(out_dir)
+    if base_url is None:
+        base_url = previous_base
+    base_url = check_base_url(base_url)
     writer = SiteWriter(out_dir)
     report = PublishReport(out_dir)
     registry = ledger.get_registry()
+    base_changed = previous_base != (base_url or "")
+    writer.write(BASE_URL_FILE, (base_url or "") + "\n")
 
     previous_registry_size = None if full else _published_size(out_dir / "registry/log")
     registry_changed = previous_registry_size != registry.size
@@ -101,6 +119,9 @@ def publish_site(
             blobs=blobs,
         )
         report.missing_blobs += publication.missing_blobs
+        printing = _Printing(
+            base_url, tuple(c.size for c in ledger.list_checkpoints(origin))
+        )
         board = (
             boards[origin]
             if boards is not None and origin in boards
@@ -110,7 +131,7 @@ def publish_site(
         firm_name = (
             registry.firms[contract.firm].name if contract else "（暂无服务企业）"
         )
-        rerender_all = full or registry_changed or previous is None
+        rerender_all = full or registry_changed or previous is None or base_changed
         affected = _affected(board, previous or 0)
         embedder = LogEmbedder(
             ledger,
@@ -130,6 +151,7 @@ def publish_site(
             range(previous or 0, len(board.entries)),
             rerender_all,
             embedder,
+            printing,
         )
         project_rows.append(
             {
@@ -142,7 +164,16 @@ def publish_site(
             }
         )
 
-    writer.write("index.html", render("index.html", root="", projects=project_rows))
+    writer.write(
+        "index.html",
+        render(
+            "index.html",
+            root="",
+            projects=project_rows,
+            registry_origin=ledger.registry_origin,
+            registry_size=registry.size,
+        ),
+    )
     writer.write("verify.html", _verify_page(ledger, registry))
     writer.write("registry/index.html", _registry_page(ledger, registry))
     report.pages_rendered += 3
@@ -150,6 +181,92 @@ def publish_site(
     report.unchanged = writer.unchanged
     report.seconds = time.perf_counter() - started
     return report
+
+
+# ----------------------------------------------------------------- printing
+#: The site's public base URL as last published (one line; empty when none was given).
+BASE_URL_FILE = "base-url.txt"
+
+
+def check_base_url(base_url: str | None) -> str | None:
+    """``base_url`` as an absolute http(s) URL ending in ``/``, or None.
+
+    Raises :class:`ConfigurationError` for anything else (it ends up in every QR code
+    and must not be able to carry markup).
+    """
+    if base_url is None or base_url == "":
+        return None
+    if (
+        not base_url.startswith(("http://", "https://"))
+        or len(base_url) > 200
+        or any(c.isspace() or c in "\"'<>`\\{}|^" or ord(c) < 0x21 for c in base_url)
+        or "?" in base_url
+        or "#" in base_url
+        or base_url.split("//", 1)[1].startswith("/")
+    ):
+        raise ConfigurationError(
+            f"站点地址 {base_url!r} 不是以 http:// 或 https:// 开头的完整网址 / "
+            "--base-url must be an absolute http(s) URL such as https://example.org/site/ "
+            "(no spaces, quotes, query or fragment)"
+        )
+    return base_url if base_url.endswith("/") else base_url + "/"
+
+
+@dataclass(frozen=True)
+class _Printing:
+    """What the print header and the QR codes of one project's pages need."""
+
+    base_url: str | None
+    checkpoint_sizes: tuple[int, ...]  # every checkpoint the log signed, ascending
+
+    def covering(self, index: int) -> int | None:
+        """The size of the first checkpoint that includes entry ``index``.
+
+        It never changes once signed, so a page that shows entries up to ``index``
+        can name it without being rewritten when the log grows.
+        """
+        found = bisect.bisect_right(self.checkpoint_sizes, index)
+        return (
+            self.checkpoint_sizes[found] if found < len(self.checkpoint_sizes) else None
+        )
+
+    @property
+    def latest(self) -> int | None:
+        return self.checkpoint_sizes[-1] if self.checkpoint_sizes else None
+
+
+def _position(
+    board: ProjectBoard, indices: Sequence[int], printing: _Printing
+) -> dict[str, Any]:
+    """The log position a printed page states: origin, entries, checkpoint, date."""
+    return {
+        "origin": board.origin,
+        "first": min(indices) if indices else None,
+        "last": max(indices) if indices else None,
+        "count": len(indices),
+        "checkpoint_size": printing.covering(max(indices)) if indices else None,
+        "published_at": _published_at(board, indices),
+    }
+
+
+def _statement_extras(
+    board: ProjectBoard,
+    statement: Statement,
+    project: Project,
+    printing: _Printing,
+) -> dict[str, Any]:
+    """Charts, QR code and print header of a statement page (issue 4, part 1)."""
+    path = f"p/{project.project_id}/t/{statement.slug}.html"
+    target = (printing.base_url or "") + path
+    return {
+        "charts": [
+            {"chart": chart, "svg": Markup(chart_svg(chart, f"chart-{chart.key}"))}  # noqa: S704 - chart_svg escapes every text
+            for chart in statement_charts(board, statement)
+        ],
+        "qr": Markup(qr_svg(target, label=f"扫码打开本表网上版本：{target}")),  # noqa: S704 - qr_svg escapes the label
+        "qr_target": target,
+        "position": _position(board, sorted(statement.entries), printing),
+    }
 
 
 # ----------------------------------------------------------------------- pages
@@ -163,6 +280,7 @@ def _write_project(
     new_indices: range,
     rerender_all: bool,
     embedder: LogEmbedder,
+    printing: _Printing,
 ) -> int:
     base = f"p/{project.project_id}"
     origin = board.origin
@@ -190,7 +308,7 @@ def _write_project(
     for statement in statements:
         writer.write(
             f"{base}/t/{statement.slug}.html",
-            _statement_page(board, statement, project, firm_name, embedder),
+            _statement_page(board, statement, project, firm_name, embedder, printing),
         )
         rendered += 1
     listed_pages = set()
@@ -209,24 +327,28 @@ def _write_project(
 
     columns = []
     for slug, name in COLUMNS.items():
-        links = []
+        templates = []
         for template in TEMPLATES:
-            if slug in template.columns:
-                for period in reversed(periods.get(template.slug, [])):
-                    links.append(
-                        {
-                            "href": f"t/{template.slug}/{period.key}.html",
-                            "code": template.code,
-                            "title": template.name,
-                            "period_label": period.label,
-                        }
-                    )
-        recent = [] if links else board.column(slug)[-COLUMN_RECENT:]
+            if slug in template.columns and periods.get(template.slug):
+                templates.append(
+                    {
+                        "code": template.code,
+                        "title": template.name,
+                        "periods": [
+                            {
+                                "href": f"t/{template.slug}/{period.key}.html",
+                                "label": period.label,
+                            }
+                            for period in reversed(periods[template.slug])
+                        ],
+                    }
+                )
+        recent = [] if templates else board.column(slug)[-COLUMN_RECENT:]
         columns.append(
             {
                 "slug": slug,
                 "name": name,
-                "statements": links,
+                "templates": templates,
                 "entries": [_entry_row(e) for e in reversed(recent)],
             }
         )
@@ -235,7 +357,17 @@ def _write_project(
         entries = board.category(slug)
         categories.append({"slug": slug, "name": name, "count": len(entries)})
         rendered += _write_desk(
-            writer, base, project, slug, name, entries, affected, rerender_all
+            writer,
+            base,
+            project,
+            slug,
+            name,
+            entries,
+            affected,
+            rerender_all,
+            board,
+            firm_name,
+            printing,
         )
     writer.write(
         f"{base}/index.html",
@@ -250,6 +382,7 @@ def _write_project(
             published_at=published_at,
             columns=columns,
             categories=categories,
+            checkpoint_size=printing.latest,
         ),
     )
     return rendered + 1
@@ -268,6 +401,9 @@ def _write_desk(
     entries: list[BoardEntry],
     affected: set[int],
     rerender_all: bool,
+    board: ProjectBoard,
+    firm_name: str,
+    printing: _Printing,
 ) -> int:
     """A desk category: a front page (months, newest entries) and one page a month.
 
@@ -295,6 +431,10 @@ def _write_desk(
                 month=None,
                 months=months,
                 entries=[_entry_row(e) for e in reversed(entries[-DESK_RECENT:])],
+                firm_name=firm_name,
+                position=_position(
+                    board, [e.index for e in entries[-DESK_RECENT:]], printing
+                ),
             ),
         )
         rendered += 1
@@ -318,6 +458,10 @@ def _write_desk(
                     month=key,
                     months=[],
                     entries=[_entry_row(e) for e in reversed(month_entries)],
+                    firm_name=firm_name,
+                    position=_position(
+                        board, [e.index for e in month_entries], printing
+                    ),
                 ),
             )
             rendered += 1
@@ -332,6 +476,7 @@ def _statement_page(
     project: Project,
     firm_name: str,
     embedder: LogEmbedder,
+    printing: _Printing,
 ) -> str:
     indices = sorted(statement.entries)
     root = "../../../../"
@@ -350,6 +495,7 @@ def _statement_page(
         last_index=indices[-1] if indices else 0,
         published_at=_published_at(board, indices),
         embedded=embedded,
+        **_statement_extras(board, statement, project, printing),
     )
 
 
@@ -485,8 +631,18 @@ def _published_at(board: ProjectBoard, indices: Iterable[int] | None = None) -> 
     chosen = list(indices) if indices is not None else list(board.entries)
     if not chosen:
         return "—"
-    moment = max(board.entries[i].accepted_at for i in chosen)
-    return moment[:10] + " " + moment[11:19] + " UTC"
+    newest = max(board.entries[i].accepted_at for i in chosen)
+    # Owners read Beijing time; the log's own timestamp (UTC) is in every proof.
+    moment = datetime.fromisoformat(newest.replace("Z", "+00:00"))
+    return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M（北京时间）")
+
+
+def _published_base_url(out_dir: Path) -> str | None:
+    """The base URL of the previous publish ("" for none), None if there was none."""
+    try:
+        return (out_dir / BASE_URL_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
 
 
 def _published_size(log_dir: Path) -> int | None:

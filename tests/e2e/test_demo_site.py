@@ -301,12 +301,12 @@ def parse_page(path: Path) -> Page:
 
 
 def fen(text: str) -> int | None:
-    """``¥1,234.56`` / ``−¥1.00`` / ``—`` as integer fen (None for the dash)."""
+    """``¥1,234.56`` / ``-¥1.00`` / ``—`` as integer fen (None for the dash)."""
     text = text.strip()
     if text == "—":
         return None
-    negative = text.startswith("−")
-    whole, cents = text.removeprefix("−").removeprefix("¥").replace(",", "").split(".")
+    negative = text.startswith("-")
+    whole, cents = text.removeprefix("-").removeprefix("¥").replace(",", "").split(".")
     value = int(whole) * 100 + int(cents)
     return -value if negative else value
 

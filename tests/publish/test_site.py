@@ -49,7 +49,7 @@ def post_some(world: World, count: int, start: int = 0) -> None:
 def test_money_is_shown_in_yuan_with_two_decimals_and_separators() -> None:
     assert yuan(123456) == "¥1,234.56"
     assert yuan(5) == "¥0.05"
-    assert yuan(-100) == "−¥1.00"
+    assert yuan(-100) == "-¥1.00"
     assert yuan(123456789012) == "¥1,234,567,890.12"
 
 
