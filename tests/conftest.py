@@ -8,6 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests check what is true, not how fast: no per-example deadline, so a
+# loaded machine (CI shares its cores) cannot fail them by timing alone.
+settings.register_profile("shuangshai", deadline=None)
+settings.load_profile("shuangshai")
 
 PG = {
     "POSTGRES_DBNAME": os.environ.get("SHUANGSHAI_TEST_PG_DBNAME", "test"),
