@@ -30,7 +30,9 @@ from domain.errors import (
     LedgerError,
     MalformedNoteError,
 )
+from domain.note import NoteSignature
 from domain.registry import Witness
+from domain.signing import VerifierKey
 from domain.witness import (
     SIZE_MEDIA_TYPE,
     AddCheckpointRequest,
@@ -127,11 +129,61 @@ def collect_cosignatures(
         except CheckpointNotFoundError:
             continue
         known = ledger.last_cosigned_sizes(origin)
+        answers: dict[str, tuple[NoteSignature, ...]] = {}
         for witness in ledger.covering_witnesses(origin):
-            outcomes.append(
-                _ask(ledger, transport, origin, latest.size, witness, known)
-            )
+            asked = _ask(ledger, transport, origin, latest.size, witness, known)
+            if isinstance(asked, CosignOutcome):
+                outcomes.append(asked)
+            else:
+                answers[witness.key_ref] = asked
+        outcomes += _record(ledger, origin, latest.size, answers)
     return outcomes
+
+
+def _record(
+    ledger: LedgerApplication,
+    origin: str,
+    size: int,
+    answers: dict[str, tuple[NoteSignature, ...]],
+) -> list[CosignOutcome]:
+    """Verify and store the answers: together (one transaction) if all verify."""
+    if not answers:
+        return []
+    lines = [line for answer in answers.values() for line in answer]
+    try:
+        stored = set(ledger.record_cosignatures(origin, size, lines))
+    except LedgerError:
+        stored = set()
+        failures: dict[str, str] = {}
+        for key_ref, answer in answers.items():
+            try:
+                stored.update(ledger.record_cosignatures(origin, size, answer))
+            except LedgerError as exc:
+                failures[key_ref] = exc.detail
+        return [
+            CosignOutcome(origin, key_ref, size, "cosigned")
+            if key_ref in stored
+            else CosignOutcome(
+                origin,
+                key_ref,
+                size,
+                "refused",
+                f"无效的联署 / invalid cosignature: {failures.get(key_ref, '')}",
+            )
+            for key_ref in answers
+        ]
+    return [
+        CosignOutcome(origin, key_ref, size, "cosigned")
+        if key_ref in stored
+        else CosignOutcome(
+            origin,
+            key_ref,
+            size,
+            "refused",
+            "答复中没有该见证人的联署 / no cosignature by its key",
+        )
+        for key_ref in answers
+    ]
 
 
 def _ask(
@@ -141,7 +193,9 @@ def _ask(
     size: int,
     witness: Witness,
     known: dict[str, int],
-) -> CosignOutcome:
+) -> CosignOutcome | tuple[NoteSignature, ...]:
+    """Ask one witness; its own cosignature lines (unverified), or why not."""
+
     def outcome(status: Status, detail: str = "") -> CosignOutcome:
         return CosignOutcome(origin, witness.key_ref, size, status, detail)
 
@@ -162,14 +216,15 @@ def _ask(
         if reply.status == 200:
             try:
                 lines = parse_cosignature_lines(reply.body)
-                stored = ledger.record_cosignatures(origin, size, lines)
             except LedgerError as exc:
-                return outcome("refused", f"无效的联署 / invalid answer: {exc.detail}")
-            if witness.key_ref not in stored:
+                return outcome("refused", f"无效的答复 / invalid answer: {exc.detail}")
+            key = VerifierKey.from_vkey(witness.vkey)
+            own = tuple(line for line in lines if line.matches(key))
+            if not own:
                 return outcome(
                     "refused", "答复中没有该见证人的联署 / no cosignature by its key"
                 )
-            return outcome("cosigned")
+            return own
         if reply.status == 409 and reply.media_type == SIZE_MEDIA_TYPE:
             try:
                 their_size = parse_size_response(reply.body)

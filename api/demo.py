@@ -4,8 +4,9 @@
 
 - the **registry** (signed by the association): a property-service firm with a valid
   统一社会信用代码 (GB 32100-2015 check character), its Ed25519 entry key, two
-  projects, the contract binding each, and the owners' committee as a witness (a
-  cosignature/v1 key, type 0x04);
+  projects, the contract binding each, and two witnesses (cosignature/v1 keys, type
+  0x04): the estate's owners' committee and the street office, which covers every
+  log (:func:`demo_witness_keys`);
 - **锦绣和鸣苑** (``jinjiang-hemingyuan``, 锦江区, 1,200 households, 129,860 m²,
   12 buildings) under 酬金制 at 10 % (``ratio_bp`` 1000): a year of entries from
   2025-01-02 to 2026-01-31 that feeds eleven of the twelve templates of SPEC §5,
@@ -66,6 +67,7 @@ __all__ = [
     "LUMP_SUM_PROJECT_ID",
     "PROJECT_ID",
     "DemoSummary",
+    "demo_witness_keys",
     "populate_demo",
 ]
 
@@ -98,6 +100,7 @@ class DemoSummary:
     registry_entry_count: int
     attachments: Mapping[str, bytes]  # SHA-256 hex -> file bytes, for the blob store
     last_accepted_at: datetime  # the clock after the last batch
+    street_office_key: Signer  # the street office, a witness of every log (0x04)
 
 
 # ------------------------------------------------------------------------ the plan
@@ -217,9 +220,15 @@ class _Plan:
         self.files.setdefault(digest, attachment)
         return attachment
 
-    def run(self, ledger: LedgerApplication, clock: FixedClock) -> _Posted:
+    def run(
+        self,
+        ledger: LedgerApplication,
+        clock: FixedClock,
+        after_batch: Callable[[str], object] | None = None,
+    ) -> _Posted:
         """Post every item in time order, one batch per (moment, log); raise on any
-        rejection (the rejected entry's own error, with a note naming the entry)."""
+        rejection (the rejected entry's own error, with a note naming the entry).
+        ``after_batch(origin)`` runs after each batch (the demo's witnesses)."""
         posted = _Posted()
         ordered = sorted(self.items, key=lambda i: (i.moment, i.rank, i.seq))
         batch: list[_Item] = []
@@ -229,10 +238,14 @@ class _Plan:
                 batch[0].origin,
             ):
                 _post_batch(ledger, clock, batch, posted)
+                if after_batch is not None:
+                    after_batch(batch[0].origin)
                 batch = []
             batch.append(item)
         if batch:
             _post_batch(ledger, clock, batch, posted)
+            if after_batch is not None:
+                after_batch(batch[0].origin)
         return posted
 
 
@@ -461,6 +474,7 @@ def populate_demo(
     *,
     clock: FixedClock,
     seed: int = 2025,
+    after_batch: Callable[[str], object] | None = None,
 ) -> DemoSummary:
     """Fill an empty ``ledger`` with the demo world; see the module docstring.
 
@@ -481,19 +495,21 @@ def populate_demo(
             f"({DEMO_START.isoformat()}): it only moves forward"
         )
     firm_key = Signer.from_seed("jinxiu-wuye-2025", _seed_bytes(seed, "firm-key"))
-    witness_key = Signer.from_seed(
-        "hemingyuan-yeweihui",
-        _seed_bytes(seed, "witness-key"),
-        alg=ALG_COSIGNATURE_V1,
-    )
+    witness_key, street_office_key = demo_witness_keys(seed)
     origin = ledger.project_origin(PROJECT_ID)
     lump_origin = ledger.project_origin(LUMP_SUM_PROJECT_ID)
     plan = _Plan(seed)
     world = _World(plan, seed, origin, firm_key)
-    _registry(plan, ledger.registry_origin, association, firm_key, witness_key)
+    _registry(
+        plan,
+        ledger.registry_origin,
+        association,
+        firm_key,
+        (witness_key, street_office_key),
+    )
     world.build()
     _LumpSumWorld(plan, seed, lump_origin, firm_key).build()
-    posted = plan.run(ledger, clock)
+    posted = plan.run(ledger, clock, after_batch)
 
     def index_of(entry_id: str) -> int:
         return int(posted.ref(origin, entry_id)["index"])
@@ -517,6 +533,24 @@ def populate_demo(
         registry_entry_count=counts[ledger.registry_origin],
         attachments={h: a.data for h, a in sorted(plan.files.items())},
         last_accepted_at=clock.now(),
+        street_office_key=street_office_key,
+    )
+
+
+def demo_witness_keys(seed: int = 2025) -> tuple[Signer, Signer]:
+    """The demo's witnesses: the owners' committee of 锦绣和鸣苑 (that log only) and
+    the 东大街 street office (every log), as cosignature/v1 (0x04) keys."""
+    return (
+        Signer.from_seed(
+            "hemingyuan-yeweihui",
+            _seed_bytes(seed, "witness-key"),
+            alg=ALG_COSIGNATURE_V1,
+        ),
+        Signer.from_seed(
+            "dongdajie-jiedao",
+            _seed_bytes(seed, "street-office-key"),
+            alg=ALG_COSIGNATURE_V1,
+        ),
     )
 
 
@@ -526,8 +560,9 @@ def _registry(
     registry_origin: str,
     association: Signer,
     firm_key: Signer,
-    witness_key: Signer,
+    witnesses: tuple[Signer, Signer],
 ) -> None:
+    committee, street_office = witnesses
     moment = DEMO_START
     entries: list[tuple[str, Body]] = [
         (
@@ -595,9 +630,17 @@ def _registry(
             "WitnessAdded",
             {
                 "name": "锦江区锦绣和鸣苑业主委员会",
-                "vkey": witness_key.vkey,
+                "vkey": committee.vkey,
                 "role": "owners-committee",
                 "projects": [PROJECT_ID],
+            },
+        ),
+        (
+            "WitnessAdded",
+            {
+                "name": "锦江区东大街街道办事处",
+                "vkey": street_office.vkey,
+                "role": "street-office",
             },
         ),
     ]

@@ -8,9 +8,14 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from api.demo import populate_demo
+from api.cosigning import collect_cosignatures
+from api.demo import LUMP_SUM_PROJECT_ID, PROJECT_ID, demo_witness_keys, populate_demo
 from api.instance import init_instance
 from api.publishing import BLOBS_DIR, publish_instance
+from api.witness_app import in_process_transport
+from api.witness_store import WitnessFolder
+from domain.application import LedgerApplication
+from domain.witness import MemoryWitness
 from domain.clock import FixedClock
 from domain.errors import ConfigurationError
 from publish.blobs import DirectoryBlobs
@@ -18,6 +23,7 @@ from publish.site import PublishReport
 
 DEMO_MARKER = ".shuangshai-demo"
 DEMO_INSTANCE = "demo.shuangshai.example"
+WITNESSES_DIR = "witnesses"
 
 
 def run_demo(folder: Path, out: Path | None = None) -> PublishReport:
@@ -35,13 +41,57 @@ def run_demo(folder: Path, out: Path | None = None) -> PublishReport:
     clock = FixedClock(datetime(2025, 1, 1, tzinfo=UTC))
     ledger = instance.open_ledger(environ={"SHUANGSHAI_STORE": "sqlite"}, clock=clock)
     try:
-        summary = populate_demo(ledger, instance.association_signer(), clock=clock)
+        folders = make_demo_witnesses(folder / WITNESSES_DIR, ledger)
+        witnesses = {
+            key_ref: MemoryWitness(witness.signer, witness.read_state())
+            for key_ref, witness in folders.items()
+        }
+        transport = in_process_transport(witnesses, clock=clock)
+
+        def cosign(origin: str) -> None:
+            collect_cosignatures(ledger, transport=transport, origins=[origin])
+
+        summary = populate_demo(
+            ledger, instance.association_signer(), clock=clock, after_batch=cosign
+        )
+        for key_ref, witness in witnesses.items():
+            folders[key_ref].save_state(witness.state)
         blobs = DirectoryBlobs(instance.path / BLOBS_DIR)
         for data in summary.attachments.values():
             blobs.put(data)
         return publish_instance(instance, ledger, out or folder / "site")
     finally:
         ledger.close()
+
+
+def make_demo_witnesses(
+    folder: Path, ledger: LedgerApplication
+) -> dict[str, WitnessFolder]:
+    """The demo's two witnesses, each in its own folder under ``folder``.
+
+    The owners' committee witnesses 锦绣和鸣苑's log; the street office every log.
+    Each folder holds the witness's key and, once the demo is done, its state. While
+    the demo runs they cosign in memory (:class:`~domain.witness.MemoryWitness`, the
+    same rules) with no network, after every batch, so every checkpoint the demo
+    publishes meets its policy's quorum.
+    """
+    committee, street_office = demo_witness_keys()
+    registry = ledger.registry_origin
+    logs = {
+        committee: [ledger.project_origin(PROJECT_ID)],
+        street_office: [
+            registry,
+            ledger.project_origin(PROJECT_ID),
+            ledger.project_origin(LUMP_SUM_PROJECT_ID),
+        ],
+    }
+    folders: dict[str, WitnessFolder] = {}
+    for signer, origins in logs.items():
+        witness = WitnessFolder.init(folder / signer.name, signer.name, signer=signer)
+        for origin in origins:
+            witness.add_log(ledger.log_vkey(origin))
+        folders[signer.key_ref] = witness
+    return folders
 
 
 def serve_site(root: Path, *, host: str = "127.0.0.1", port: int = 8000) -> None:

@@ -19,12 +19,14 @@ above). Nothing here decides anything: :mod:`domain.witness` does.
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Mapping
+from typing import Final, Protocol
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.cosigning import Transport, WitnessReply, WitnessUnreachableError
 from api.problems import PROBLEM_MEDIA_TYPE, problem_body
 from api.witness_store import WitnessFolder
 from domain.clock import Clock
@@ -38,7 +40,13 @@ from domain.errors import (
     UntrustedCheckpointError,
     WitnessSizeConflictError,
 )
-from domain.witness import MAX_REQUEST_BYTES, SIZE_MEDIA_TYPE, AddCheckpointRequest
+from domain.registry import Witness
+from domain.witness import (
+    MAX_REQUEST_BYTES,
+    SIZE_MEDIA_TYPE,
+    AddCheckpointRequest,
+    Cosigned,
+)
 
 COSIGNATURE_MEDIA_TYPE: Final = "text/plain; charset=utf-8"
 
@@ -105,3 +113,41 @@ def _refusal(exc: LedgerError, request: Request) -> Response:
     body = problem_body(exc, request.url.path)
     body["status"] = status
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
+
+
+class Cosigner(Protocol):
+    """A witness in this process: a :class:`WitnessFolder` or a ``MemoryWitness``."""
+
+    def add_checkpoint(
+        self, request: AddCheckpointRequest, *, clock: Clock | None = None
+    ) -> Cosigned: ...
+
+
+def in_process_transport(
+    folders: Mapping[str, Cosigner], *, clock: Clock | None = None
+) -> Transport:
+    """A :data:`~api.cosigning.Transport` that asks witnesses in this process.
+
+    ``folders`` maps a witness's key reference to it. The answers are the ones the
+    HTTP app would give (same statuses and bodies), without a network: the demo
+    cosigns its logs this way.
+    """
+
+    def send(witness: Witness, body: bytes) -> WitnessReply:
+        folder = folders.get(witness.key_ref)
+        if folder is None:
+            raise WitnessUnreachableError(f"no witness folder for {witness.key_ref}")
+        try:
+            cosigned = folder.add_checkpoint(
+                AddCheckpointRequest.from_bytes(body), clock=clock
+            )
+        except LedgerError as exc:
+            status = witness_status(exc)
+            if isinstance(exc, WitnessSizeConflictError):
+                return WitnessReply(
+                    status, SIZE_MEDIA_TYPE, f"{exc.context['size']}\n".encode()
+                )
+            return WitnessReply(status, PROBLEM_MEDIA_TYPE, exc.detail.encode())
+        return WitnessReply(200, "text/plain", cosigned.response_body().encode())
+
+    return send

@@ -168,6 +168,27 @@ class WitnessFolder:
             self._write_state(cosigned.state)
             return cosigned
 
+    def save_state(self, state: WitnessState) -> None:
+        """Persist a state computed elsewhere (the demo's in-memory witnesses).
+
+        Refused unless it only moves forward: the same logs and keys, no size
+        smaller than the stored one, and the stored checkpoint kept at equal size.
+        """
+        with self._locked():
+            stored = self.read_state()
+            for origin, log in stored.logs.items():
+                new = state.logs.get(origin)
+                if (
+                    new is None
+                    or new.log_key != log.log_key
+                    or new.size < log.size
+                    or (new.size == log.size and new.root != log.root)
+                ):
+                    raise ConfigurationError(
+                        f"the new state of {origin} does not extend the stored one"
+                    )
+            self._write_state(state)
+
     # ---------------------------------------------------------- internals
     @contextmanager
     def _locked(self) -> Iterator[None]:

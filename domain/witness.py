@@ -32,6 +32,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from domain.checkpoint import Checkpoint, cosign_checkpoint, parse_decimal
+from domain.clock import Clock, SystemClock
 from domain.errors import (
     ConsistencyProofError,
     EquivocationError,
@@ -437,3 +438,25 @@ def _equivocation(
             "checkpoint_size": checkpoint.size,
         },
     )
+
+
+class MemoryWitness:
+    """A witness whose state lives in memory: the same rules, no folder.
+
+    For tests and for the demo, which saves the state to its witness folders when
+    it is done. Not safe across processes; a real witness uses its folder.
+    """
+
+    def __init__(self, signer: Signer, state: WitnessState | None = None) -> None:
+        self.signer = signer
+        self.state = state if state is not None else WitnessState()
+
+    def add_checkpoint(
+        self, request: AddCheckpointRequest, *, clock: Clock | None = None
+    ) -> Cosigned:
+        now = (clock or SystemClock()).now()
+        cosigned = add_checkpoint(
+            self.state, request, self.signer, timestamp=int(now.timestamp())
+        )
+        self.state = cosigned.state
+        return cosigned
