@@ -15,9 +15,9 @@ from api.publishing import BLOBS_DIR, publish_instance
 from api.witness_app import in_process_transport
 from api.witness_store import WitnessFolder
 from domain.application import LedgerApplication
-from domain.witness import MemoryWitness
 from domain.clock import FixedClock
 from domain.errors import ConfigurationError
+from domain.witness import MemoryWitness
 from publish.blobs import DirectoryBlobs
 from publish.site import PublishReport
 
