@@ -20,9 +20,17 @@ from typing import Any
 from api.cosigning import collect_cosignatures
 from api.instance import open_instance
 from api.witness_store import WitnessFolder
-from domain.errors import ConfigurationError, MalformedWitnessRequestError
+from domain.application import LedgerApplication
+from domain.checkpoint import Checkpoint
+from domain.errors import (
+    ConfigurationError,
+    InvalidSignatureError,
+    MalformedWitnessRequestError,
+)
+from domain.note import SignedNote
 from domain.witness import (
     AddCheckpointRequest,
+    parse_cosignature_lines,
     parse_old_size_line,
     parse_proof_lines,
 )
@@ -84,6 +92,27 @@ def add_witness_commands(commands: Any) -> None:
     collect = commands.add_parser(
         "cosign",
         help="log side: ask every covering witness to cosign each log's checkpoint",
+        description="Without options: one pass asking every witness with a url. "
+        "--export and --import carry a checkpoint to an offline witness and its "
+        "cosignature back.",
+    )
+    mode = collect.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--export",
+        metavar="ORIGIN",
+        help="write the log's latest checkpoint and the proof from --old-size to --out",
+    )
+    mode.add_argument(
+        "--import",
+        dest="import_file",
+        type=Path,
+        metavar="COSIGNATURE",
+        help="verify and keep a witness's cosignature line(s) of --checkpoint",
+    )
+    collect.add_argument("--old-size", type=int, default=0, help="with --export")
+    collect.add_argument("--out", type=Path, help="with --export: a folder to write")
+    collect.add_argument(
+        "--checkpoint", type=Path, help="with --import: the checkpoint it cosigns"
     )
     collect.set_defaults(handler=cmd_cosign)
 
@@ -144,6 +173,10 @@ def cmd_cosign(args: argparse.Namespace) -> int:
     instance = open_instance(args.instance)
     ledger = instance.open_ledger()
     try:
+        if args.export is not None:
+            return _export(ledger, args)
+        if args.import_file is not None:
+            return _import(ledger, args)
         outcomes = collect_cosignatures(ledger)
     finally:
         ledger.close()
@@ -168,3 +201,38 @@ def _text_or_file(value: str) -> str:
     if "+" not in value or path.is_file():
         return _read_text(path).strip()
     return value
+
+
+def _export(ledger: LedgerApplication, args: argparse.Namespace) -> int:
+    """``checkpoint`` and ``proof`` files for ``witness cosign --proof``."""
+    if args.out is None:
+        raise ConfigurationError("--export needs --out DIR")
+    checkpoint = ledger.get_checkpoint(args.export)
+    proof = ledger.consistency_proof(args.export, args.old_size, checkpoint.size)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "checkpoint").write_text(checkpoint.note, encoding="utf-8")
+    head = AddCheckpointRequest(args.old_size, tuple(proof), "").to_bytes()
+    (args.out / "proof").write_bytes(head.removesuffix(b"\n"))
+    print(f"{args.export} @ {checkpoint.size}: {args.out}/checkpoint, {args.out}/proof")
+    return 0
+
+
+def _import(ledger: LedgerApplication, args: argparse.Namespace) -> int:
+    """Keep an offline witness's cosignature after verifying it."""
+    if args.checkpoint is None:
+        raise ConfigurationError("--import needs --checkpoint FILE")
+    note = SignedNote.from_text(_read_text(args.checkpoint))
+    checkpoint = Checkpoint.from_text(note.text)
+    stored = ledger.get_checkpoint_at(checkpoint.origin, checkpoint.size)
+    if SignedNote.from_text(stored.note).text != note.text:
+        raise InvalidSignatureError(
+            f"{args.checkpoint} is not the checkpoint this log signed at size "
+            f"{checkpoint.size}"
+        )
+    lines = parse_cosignature_lines(_read_text(args.import_file).encode("utf-8"))
+    kept = ledger.record_cosignatures(checkpoint.origin, checkpoint.size, lines)
+    print(
+        f"{checkpoint.origin} @ {checkpoint.size}: 已保存联署 / cosigned by "
+        f"{', '.join(kept) or '（无登记见证人 / no registered witness）'}"
+    )
+    return 0

@@ -8,6 +8,10 @@ change nothing.
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +21,10 @@ from api.witness_store import STATE_FILE
 from domain.checkpoint import verify_cosignature
 from domain.note import NoteSignature, SignedNote
 from domain.signing import VerifierKey, b64encode
+from publish.logfiles import TrustPolicy
 from tests.witness.helpers import FakeLog
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -141,3 +148,33 @@ def test_cosign_reports_an_unreachable_witness_and_publish_reports_the_quorum(
     policy = (tmp_path / "site/registry/log/policy.txt").read_text()
     assert "http://127.0.0.1:9/" in policy
     assert "quorum majority" in policy
+
+
+def test_the_readme_witness_walkthrough_runs_after_the_first_one(
+    tmp_path: Path,
+) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)```", readme, flags=re.DOTALL)
+    first = next(b for b in blocks if "verify-receipt" in b)
+    witnesses = next(b for b in blocks if "witness init" in b)
+    script = Path(sys.executable).with_name("shuangshai")
+    walkthrough = (first + witnesses).replace("S=.venv/bin/shuangshai", f"S={script}")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHUANGSHAI_")}
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", walkthrough],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "已保存联署 / cosigned by hemei-yeweihui+" in result.stdout
+    log = tmp_path / "site/p/jinjiang-hemei/log"
+    policy = TrustPolicy.from_bytes((log / "policy.txt").read_bytes())
+    note = SignedNote.from_bytes((log / "checkpoint").read_bytes())
+    assert policy.verify_checkpoint(note).size == 1
+    assert [s.name for s in note.signatures] == [
+        "chengdu.example/p/jinjiang-hemei",
+        "hemei-yeweihui",
+    ]
