@@ -872,14 +872,15 @@ class LedgerApplication(Application[UUID]):
     def verify_stored_tree(self, origin: str) -> int:
         """Rebuild the tree from the entries alone and compare it with what is stored.
 
-        Checks every leaf hash, every sealed tile and every signed checkpoint's root
-        (and signature). Returns the log size; raises LogIntegrityError on any
+        Checks every leaf hash, every sealed tile, every signed checkpoint's root
+        (and signature) and every kept witness cosignature. Returns the log size; raises LogIntegrityError on any
         difference. Memory stays bounded: only the rebuilt edge tiles are held.
         """
         self._check_origin(origin)
         stored_tiles: dict[tuple[int, int], bytes] = {}
         rebuilt = TileTree.empty(self._tile_loader(origin), TileCache(capacity=64))
         checkpoints = {c.size: c for c in self.list_checkpoints(origin)}
+        self._check_cosignatures(origin, checkpoints)
         log_key = self.log_signer(origin).verifier()
         if 0 in checkpoints:
             self._check_checkpoint(checkpoints.pop(0), rebuilt, log_key)
@@ -902,6 +903,31 @@ class LedgerApplication(Application[UUID]):
                 f"checkpoints beyond the log's size {rebuilt.size}: {sorted(checkpoints)}"
             )
         return rebuilt.size
+
+    def _check_cosignatures(
+        self, origin: str, checkpoints: Mapping[int, StoredCheckpoint]
+    ) -> None:
+        """Every kept cosignature is of a kept checkpoint and verifies."""
+        witnesses = self.get_registry().witnesses
+        for event in self._read(stream_id(origin, "cosignatures")):
+            cosigned = cast(CheckpointCosigned, event)
+            checkpoint = checkpoints.get(cosigned.size)
+            witness = witnesses.get(cosigned.witness)
+            try:
+                if checkpoint is None or witness is None:
+                    raise InvalidSignatureError("no such checkpoint or witness")
+                line = NoteSignature.from_line(cosigned.line)
+                text = SignedNote.from_text(checkpoint.note).text
+                key = VerifierKey.from_vkey(witness.vkey)
+                if not line.matches(key):
+                    raise InvalidSignatureError("the line is by another key")
+                verify_cosignature(SignedNote(text, (line,)), key)
+            except LedgerError as exc:
+                raise LogIntegrityError(
+                    f"stored cosignature {cosigned.originator_version} of {origin} "
+                    f"(witness {cosigned.witness}, size {cosigned.size}) does not "
+                    f"verify: {exc.detail}"
+                ) from None
 
     def _compare_tile(
         self, origin: str, level: int, index: int, rebuilt: bytes

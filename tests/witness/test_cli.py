@@ -178,3 +178,49 @@ def test_the_readme_witness_walkthrough_runs_after_the_first_one(
         "chengdu.example/p/jinjiang-hemei",
         "hemei-yeweihui",
     ]
+
+
+def test_importing_a_cosignature_of_a_checkpoint_the_log_did_not_sign_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    instance = tmp_path / "instance"
+
+    def run(*args: str) -> int:
+        return main(["--instance", str(instance), *args])
+
+    assert run("init", "--name", "chengdu.example") == 0
+    assert run("cosign", "--export", "chengdu.example/registry") == 2  # no --out
+    assert run("cosign", "--import", str(tmp_path / "x")) == 2  # no --checkpoint
+    assert (
+        run(
+            "registry",
+            "add-project",
+            "--project-id",
+            "hemei",
+            "--name",
+            "和美花园",
+            "--address",
+            "成都市锦江区和美路8号",
+            "--district",
+            "锦江区",
+            "--households",
+            "1200",
+            "--floor-area-m2",
+            "132000",
+        )
+        == 0
+    )
+    capsys.readouterr()
+    # A checkpoint of size 1 of the registry log that this log never signed.
+    forged = FakeLog(origin="chengdu.example/registry").grow(1)
+    (tmp_path / "checkpoint").write_text(forged.note())
+    (tmp_path / "cosignature").write_text("")
+    code = run(
+        "cosign",
+        "--import",
+        str(tmp_path / "cosignature"),
+        "--checkpoint",
+        str(tmp_path / "checkpoint"),
+    )
+    assert code == 3
+    assert "is not the checkpoint this log signed" in capsys.readouterr().err

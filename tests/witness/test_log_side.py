@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,8 @@ from api.witness_app import in_process_transport
 from api.witness_store import WitnessFolder
 from domain.application import LedgerApplication
 from domain.checkpoint import cosign_checkpoint, verify_cosignature
-from domain.errors import InvalidSignatureError
+from domain.errors import InvalidSignatureError, LogIntegrityError
+from domain.events import CheckpointCosigned, stream_id
 from domain.note import NoteSignature, SignedNote
 from domain.registry import Witness
 from domain.signing import Signer
@@ -410,3 +412,35 @@ def test_collection_over_http_from_a_served_witness(tmp_path: Path) -> None:
     post_batch(world, 1)  # the witness is gone now
     outcomes = collect_cosignatures(world.ledger, origins=[PROJECT_ORIGIN])
     assert [o.status for o in outcomes] == ["offline"]
+
+
+def test_verify_stored_tree_checks_every_kept_cosignature(world: World) -> None:
+    post_batch(world, 2)
+    transport = in_process_transport(
+        memory_witnesses(world, OWNERS, OFFICE), clock=CLOCK
+    )
+    collect_cosignatures(world.ledger, transport=transport)
+    assert world.ledger.verify_stored_tree(PROJECT_ORIGIN) == 2
+    # A cosignature that got into the store without verification (a bug, a tampered
+    # database) is found.
+    checkpoint = world.ledger.get_checkpoint(PROJECT_ORIGIN)
+    forged = NoteSignature(OWNERS.name, OWNERS.key_id, bytes(72))
+    world.ledger._store(
+        [
+            CheckpointCosigned(
+                originator_id=stream_id(PROJECT_ORIGIN, "cosignatures"),
+                originator_version=3,
+                timestamp=datetime.now(UTC),
+                origin=PROJECT_ORIGIN,
+                size=checkpoint.size,
+                root=checkpoint.root.hex(),
+                witness=OWNERS.key_ref,
+                cosigned_at=0,
+                line=forged.to_line(),
+            )
+        ]
+    )
+    with pytest.raises(
+        LogIntegrityError, match=r"stored cosignature 3 .* does not verify"
+    ):
+        world.ledger.verify_stored_tree(PROJECT_ORIGIN)
