@@ -22,6 +22,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from email.message import Message
 from typing import Final, Literal
 
 from domain.application import LedgerApplication
@@ -110,9 +111,10 @@ def http_transport(witness: Witness, body: bytes) -> WitnessReply:
         raise WitnessUnreachableError(f"{url}: {exc}") from None
 
 
-def _media_type(headers: object) -> str:
-    value = getattr(headers, "get", lambda _name, _default: "")("Content-Type", "")
-    return str(value or "").split(";", 1)[0].strip().lower()
+def _media_type(headers: Message | None) -> str:
+    """The media type of an answer, without parameters, lower case."""
+    value = headers.get("Content-Type", "") if headers is not None else ""
+    return str(value).split(";", 1)[0].strip().lower()
 
 
 def collect_cosignatures(

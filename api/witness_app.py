@@ -19,6 +19,7 @@ above). Nothing here decides anything: :mod:`domain.witness` does.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Final, Protocol
 
@@ -49,6 +50,8 @@ from domain.witness import (
 )
 
 COSIGNATURE_MEDIA_TYPE: Final = "text/plain; charset=utf-8"
+
+_log = logging.getLogger("shuangshai.witness")
 
 
 def witness_status(exc: LedgerError) -> int:
@@ -105,6 +108,8 @@ def create_witness_app(folder: WitnessFolder, *, clock: Clock | None = None) -> 
 
 def _refusal(exc: LedgerError, request: Request) -> Response:
     status = witness_status(exc)
+    if status >= 500:
+        _log.error("witness failed on %s", request.url.path, exc_info=exc)
     if isinstance(exc, WitnessSizeConflictError):
         # Exactly this media type (no charset parameter), as tlog-witness says.
         return Response(

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from api.app import create_app
 from api.cosigning import (
     WitnessReply,
     WitnessUnreachableError,
@@ -39,6 +40,7 @@ from domain.witness import AddCheckpointRequest, MemoryWitness, WitnessState
 from publish.files import SiteWriter
 from publish.logfiles import TrustPolicy, write_log_files
 from publish.site import publish_site
+from tests.api.conftest import TestClient
 from tests.builders import (
     INSTANCE,
     PROJECT,
@@ -444,3 +446,22 @@ def test_verify_stored_tree_checks_every_kept_cosignature(world: World) -> None:
         LogIntegrityError, match=r"stored cosignature 3 .* does not verify"
     ):
         world.ledger.verify_stored_tree(PROJECT_ORIGIN)
+
+
+def test_the_http_api_serves_checkpoints_with_their_cosignatures(world: World) -> None:
+    transport = in_process_transport(
+        memory_witnesses(world, OWNERS, OFFICE), clock=CLOCK
+    )
+    post_batch(world, 2)
+    collect_cosignatures(world.ledger, transport=transport)
+    post_batch(world, 1)  # not cosigned yet
+    log = f"/v1/projects/{PROJECT}/log"
+    with TestClient(create_app(world.ledger)) as client:
+        cosigned = SignedNote.from_text(client.get(log + "/checkpoints/2").text)
+        latest = SignedNote.from_text(client.get(log + "/checkpoint").text)
+    assert [s.name for s in cosigned.signatures] == [
+        PROJECT_ORIGIN,
+        OWNERS.name,
+        OFFICE.name,
+    ]
+    assert [s.name for s in latest.signatures] == [PROJECT_ORIGIN]
