@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from api.cosigning import collect_cosignatures
 from api.demo_command import run_demo, serve_site
 from api.instance import (
     DEFAULT_INSTANCE_DIR,
@@ -26,11 +27,13 @@ from api.instance import (
     register_intake_key,
 )
 from api.publishing import publish_instance
+from api.witness_cli import add_witness_commands
 from domain.entries import Submission
 from domain.errors import (
     AuthorizationError,
     ConfigurationError,
     ConflictError,
+    EquivocationError,
     InvalidEntryError,
     LedgerError,
     MalformedKeyError,
@@ -50,6 +53,7 @@ EXIT_CODES: dict[type[LedgerError], int] = {
     AuthorizationError: 4,
     ConflictError: 5,
     NotFoundError: 6,
+    EquivocationError: 3,  # the log signed two inconsistent trees: it failed to verify
 }
 EXIT_USAGE = 2
 
@@ -133,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_registry_commands(commands)
     _add_challenge_commands(commands)
+    add_witness_commands(commands)
 
     sign = commands.add_parser("sign", help="sign a payload file into a submission")
     sign.add_argument("payload", type=Path, help="JSON payload (type, log, body, ...)")
@@ -165,6 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="public address the site is served at (https://host/path/); printed "
         "statements' QR codes open it (default: the previous publish's; '' for none: "
         "the codes then hold the page's site-relative path)",
+    )
+    publish.add_argument(
+        "--cosign",
+        action="store_true",
+        help="first collect witness cosignatures (as `shuangshai cosign` does)",
     )
     publish.set_defaults(handler=cmd_publish)
 
@@ -302,6 +312,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
     instance = open_instance(args.instance)
     ledger = instance.open_ledger()
     try:
+        if args.cosign:
+            for outcome in collect_cosignatures(ledger):
+                print(outcome.to_line())
         report = publish_instance(
             instance, ledger, args.out, full=args.full, base_url=args.base_url
         )
@@ -328,6 +341,8 @@ def _print_publish_report(report: PublishReport) -> None:
     )
     if report.missing_blobs:
         print(f"缺少附件 / attachments not found: {len(report.missing_blobs)}")
+    for origin, shortfall in sorted(report.unwitnessed.items()):
+        print(f"联署不足 / below the witness quorum: {origin}: {shortfall}")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -550,6 +565,7 @@ def _add_registry_commands(commands: Any) -> None:
                     "vkey": _vkey_arg(a.vkey),
                     "role": a.role,
                     "projects": a.project or None,
+                    "url": a.url,
                 }
             ),
         },
@@ -562,6 +578,9 @@ def _add_registry_commands(commands: Any) -> None:
         choices=["owners-committee", "association", "street-office", "other"],
     )
     p.add_argument("--project", action="append")
+    p.add_argument(
+        "--url", help="the witness's c2sp.org/tlog-witness prefix (for `cosign`)"
+    )
 
     p = add(
         "remove-witness",

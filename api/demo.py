@@ -4,8 +4,9 @@
 
 - the **registry** (signed by the association): a property-service firm with a valid
   统一社会信用代码 (GB 32100-2015 check character), its Ed25519 entry key, two
-  projects, the contract binding each, and the owners' committee as a witness (a
-  cosignature/v1 key, type 0x04);
+  projects, the contract binding each, and two witnesses (cosignature/v1 keys, type
+  0x04): the estate's owners' committee and the street office, which covers every
+  log (:func:`demo_witness_keys`);
 - **锦绣和鸣苑** (``jinjiang-hemingyuan``, 锦江区, 1,200 households, 129,860 m²,
   12 buildings) under 酬金制 at 10 % (``ratio_bp`` 1000): a year of entries from
   2025-01-02 to 2026-01-31 that feeds eleven of the twelve templates of SPEC §5,
@@ -74,6 +75,7 @@ __all__ = [
     "LUMP_SUM_PROJECT_ID",
     "PROJECT_ID",
     "DemoSummary",
+    "demo_witness_keys",
     "populate_demo",
 ]
 
@@ -108,6 +110,7 @@ class DemoSummary:
     last_accepted_at: datetime  # the clock after the last batch
     intake_key: Signer  # signs the owners' challenges (IntakeKeyAdded)
     tracking_codes: Mapping[str, str]  # challenge_id -> the owner's tracking code
+    street_office_key: Signer  # the street office, a witness of every log (0x04)
 
 
 # ------------------------------------------------------------------------ the plan
@@ -250,9 +253,15 @@ class _Plan:
         self.files.setdefault(digest, attachment)
         return attachment
 
-    def run(self, ledger: LedgerApplication, clock: FixedClock) -> _Posted:
+    def run(
+        self,
+        ledger: LedgerApplication,
+        clock: FixedClock,
+        after_batch: Callable[[str], object] | None = None,
+    ) -> _Posted:
         """Post every item in time order, one batch per (moment, log); raise on any
-        rejection (the rejected entry's own error, with a note naming the entry)."""
+        rejection (the rejected entry's own error, with a note naming the entry).
+        ``after_batch(origin)`` runs after each batch (the demo's witnesses)."""
         posted = _Posted()
         ordered = sorted(self.items, key=lambda i: (i.moment, i.rank, i.seq))
         batch: list[_Item] = []
@@ -262,6 +271,8 @@ class _Plan:
                 or (item.moment, item.origin) != (batch[0].moment, batch[0].origin)
             ):
                 _post_batch(ledger, clock, batch, posted)
+                if after_batch is not None:
+                    after_batch(batch[0].origin)
                 batch = []
             if item.action is not None:
                 if item.moment > clock.now():
@@ -271,6 +282,8 @@ class _Plan:
             batch.append(item)
         if batch:
             _post_batch(ledger, clock, batch, posted)
+            if after_batch is not None:
+                after_batch(batch[0].origin)
         return posted
 
 
@@ -521,6 +534,7 @@ def populate_demo(
     seed: int = 2025,
     intake_key: Signer | None = None,
     private_store: PrivateStore | None = None,
+    after_batch: Callable[[str], object] | None = None,
 ) -> DemoSummary:
     """Fill an empty ``ledger`` with the demo world; see the module docstring.
 
@@ -544,11 +558,7 @@ def populate_demo(
             f"({DEMO_START.isoformat()}): it only moves forward"
         )
     firm_key = Signer.from_seed("jinxiu-wuye-2025", _seed_bytes(seed, "firm-key"))
-    witness_key = Signer.from_seed(
-        "hemingyuan-yeweihui",
-        _seed_bytes(seed, "witness-key"),
-        alg=ALG_COSIGNATURE_V1,
-    )
+    witness_key, street_office_key = demo_witness_keys(seed)
     intake_key = intake_key or Signer.from_seed(
         "jinjiang-xiehui-intake", _seed_bytes(seed, "intake-key")
     )
@@ -559,12 +569,17 @@ def populate_demo(
     plan = _Plan(seed)
     world = _World(plan, seed, origin, firm_key, intake)
     _registry(
-        plan, ledger.registry_origin, association, firm_key, witness_key, intake_key
+        plan,
+        ledger.registry_origin,
+        association,
+        firm_key,
+        (witness_key, street_office_key),
+        intake_key,
     )
     world.build()
     _LumpSumWorld(plan, seed, lump_origin, firm_key).build()
     try:
-        posted = plan.run(ledger, clock)
+        posted = plan.run(ledger, clock, after_batch)
     finally:
         if private_store is None:
             store.close()
@@ -593,6 +608,24 @@ def populate_demo(
         last_accepted_at=clock.now(),
         intake_key=intake_key,
         tracking_codes=dict(world.codes),
+        street_office_key=street_office_key,
+    )
+
+
+def demo_witness_keys(seed: int = 2025) -> tuple[Signer, Signer]:
+    """The demo's witnesses: the owners' committee of 锦绣和鸣苑 (that log only) and
+    the 东大街 street office (every log), as cosignature/v1 (0x04) keys."""
+    return (
+        Signer.from_seed(
+            "hemingyuan-yeweihui",
+            _seed_bytes(seed, "witness-key"),
+            alg=ALG_COSIGNATURE_V1,
+        ),
+        Signer.from_seed(
+            "dongdajie-jiedao",
+            _seed_bytes(seed, "street-office-key"),
+            alg=ALG_COSIGNATURE_V1,
+        ),
     )
 
 
@@ -602,9 +635,10 @@ def _registry(
     registry_origin: str,
     association: Signer,
     firm_key: Signer,
-    witness_key: Signer,
+    witnesses: tuple[Signer, Signer],
     intake_key: Signer,
 ) -> None:
+    committee, street_office = witnesses
     moment = DEMO_START
     entries: list[tuple[str, Body]] = [
         (
@@ -672,7 +706,7 @@ def _registry(
             "WitnessAdded",
             {
                 "name": "锦江区锦绣和鸣苑业主委员会",
-                "vkey": witness_key.vkey,
+                "vkey": committee.vkey,
                 "role": "owners-committee",
                 "projects": [PROJECT_ID],
             },
@@ -683,6 +717,14 @@ def _registry(
                 "vkey": intake_key.vkey,
                 "operator": "成都市锦江区物业管理协会（演示）",
                 "note": "业主质疑受理通道：线上、服务中心窗口与电话",
+            },
+        ),
+        (
+            "WitnessAdded",
+            {
+                "name": "锦江区东大街街道办事处",
+                "vkey": street_office.vkey,
+                "role": "street-office",
             },
         ),
     ]

@@ -8,16 +8,22 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from api.demo import populate_demo
+from api.cosigning import collect_cosignatures
+from api.demo import LUMP_SUM_PROJECT_ID, PROJECT_ID, demo_witness_keys, populate_demo
 from api.instance import init_instance
 from api.publishing import BLOBS_DIR, publish_instance
+from api.witness_app import in_process_transport
+from api.witness_store import WitnessFolder
+from domain.application import LedgerApplication
 from domain.clock import FixedClock
 from domain.errors import ConfigurationError
+from domain.witness import MemoryWitness
 from publish.blobs import DirectoryBlobs
 from publish.site import PublishReport, check_base_url
 
 DEMO_MARKER = ".shuangshai-demo"
 DEMO_INSTANCE = "demo.shuangshai.example"
+WITNESSES_DIR = "witnesses"
 
 
 def run_demo(
@@ -44,13 +50,26 @@ def run_demo(
     ledger = instance.open_ledger(environ=environ, clock=clock)
     store = instance.open_private_store(environ)
     try:
+        folders = make_demo_witnesses(folder / WITNESSES_DIR, ledger)
+        witnesses = {
+            key_ref: MemoryWitness(witness.signer, witness.read_state())
+            for key_ref, witness in folders.items()
+        }
+        transport = in_process_transport(witnesses, clock=clock)
+
+        def cosign(origin: str) -> None:
+            collect_cosignatures(ledger, transport=transport, origins=[origin])
+
         summary = populate_demo(
             ledger,
             instance.association_signer(),
             clock=clock,
             intake_key=instance.intake_signer(),
             private_store=store,
+            after_batch=cosign,
         )
+        for key_ref, witness in witnesses.items():
+            folders[key_ref].save_state(witness.state)
         blobs = DirectoryBlobs(instance.path / BLOBS_DIR)
         for data in summary.attachments.values():
             blobs.put(data)
@@ -60,6 +79,36 @@ def run_demo(
     finally:
         store.close()
         ledger.close()
+
+
+def make_demo_witnesses(
+    folder: Path, ledger: LedgerApplication
+) -> dict[str, WitnessFolder]:
+    """The demo's two witnesses, each in its own folder under ``folder``.
+
+    The owners' committee witnesses 锦绣和鸣苑's log; the street office every log.
+    Each folder holds the witness's key and, once the demo is done, its state. While
+    the demo runs they cosign in memory (:class:`~domain.witness.MemoryWitness`, the
+    same rules) with no network, after every batch, so every checkpoint the demo
+    publishes meets its policy's quorum.
+    """
+    committee, street_office = demo_witness_keys()
+    registry = ledger.registry_origin
+    logs = {
+        committee: [ledger.project_origin(PROJECT_ID)],
+        street_office: [
+            registry,
+            ledger.project_origin(PROJECT_ID),
+            ledger.project_origin(LUMP_SUM_PROJECT_ID),
+        ],
+    }
+    folders: dict[str, WitnessFolder] = {}
+    for signer, origins in logs.items():
+        witness = WitnessFolder.init(folder / signer.name, signer.name, signer=signer)
+        for origin in origins:
+            witness.add_log(ledger.log_vkey(origin))
+        folders[signer.key_ref] = witness
+    return folders
 
 
 def serve_site(root: Path, *, host: str = "127.0.0.1", port: int = 8000) -> None:

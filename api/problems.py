@@ -32,6 +32,7 @@ from domain.errors import (
     ConfigurationError,
     ConflictError,
     EntryTooLargeError,
+    EquivocationError,
     FieldError,
     IdConflictError,
     InvalidEntryError,
@@ -40,6 +41,7 @@ from domain.errors import (
     LedgerError,
     LogIntegrityError,
     MalformedSubmissionError,
+    MalformedWitnessRequestError,
     NonCanonicalPayloadError,
     NotFoundError,
     RateLimitedError,
@@ -47,7 +49,10 @@ from domain.errors import (
     RuleViolationError,
     SchemaViolationError,
     UnknownKeyError,
+    UnknownLogError,
+    UntrustedCheckpointError,
     VerificationError,
+    WitnessSizeConflictError,
     WrongLogError,
 )
 
@@ -112,6 +117,23 @@ PROBLEM_TYPES: Final[dict[type[Exception], ProblemType]] = {
     ),
     RateLimitedError: ProblemType(
         429, "rate-limited", "请求过于频繁 / too many requests"
+    ),
+    UnknownLogError: ProblemType(
+        404, "unknown-log", "见证人不见证该日志 / log not witnessed"
+    ),
+    UntrustedCheckpointError: ProblemType(
+        403,
+        "untrusted-checkpoint",
+        "检查点无有效日志签名 / checkpoint not signed by the log",
+    ),
+    MalformedWitnessRequestError: ProblemType(
+        400, "malformed-witness-request", "见证请求格式错误 / malformed add-checkpoint"
+    ),
+    WitnessSizeConflictError: ProblemType(
+        409, "witness-size-conflict", "旧大小与见证人记录不符 / old size mismatch"
+    ),
+    EquivocationError: ProblemType(
+        409, "equivocation", "日志分叉 / the log signed two inconsistent trees"
     ),
     LogIntegrityError: ProblemType(500, "internal", "服务器内部错误 / internal error"),
     ConfigurationError: ProblemType(

@@ -29,7 +29,7 @@ from eventsourcing.persistence import IntegrityError, Transcoder
 
 from domain import challenges, rules
 from domain.catalogue import CHALLENGE_TYPES, PROJECT_ENTRY_TYPES, REGISTRY_ENTRY_TYPES
-from domain.checkpoint import Checkpoint, sign_checkpoint
+from domain.checkpoint import Checkpoint, sign_checkpoint, verify_cosignature
 from domain.clock import Clock, SystemClock
 from domain.entries import (
     Submission,
@@ -57,6 +57,7 @@ from domain.errors import (
 )
 from domain.events import (
     ChallengeTracked,
+    CheckpointCosigned,
     CheckpointSigned,
     EntryAppended,
     EntryIdClaimed,
@@ -65,10 +66,10 @@ from domain.events import (
     stream_id,
 )
 from domain.merkle import hash_leaf, verify_consistency
-from domain.note import SignedNote
+from domain.note import NoteSignature, SignedNote
 from domain.proof_text import TlogProof
 from domain.receipts import Receipt
-from domain.registry import RegistryState
+from domain.registry import RegistryState, Witness
 from domain.signing import Signer, VerifierKey
 from domain.transcoder import FastJSONTranscoder
 from domain.tree import TILE_HEIGHT, TILE_WIDTH, TileCache, TileNodes, TileTree
@@ -124,6 +125,15 @@ class _LogState:
     checkpoint_count: int
     last_accepted_at: str
     lock: threading.RLock = field(default_factory=threading.RLock)
+
+
+@dataclass
+class _Cosignatures:
+    """The cosignatures of one log read so far: (size, witness) → event."""
+
+    count: int = 0
+    by_size: dict[int, dict[str, CheckpointCosigned]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 @dataclass
@@ -193,6 +203,7 @@ class LedgerApplication(Application[UUID]):
         self._verifiers: dict[str, VerifierKey] = {}
         self._log_signers: dict[str, Signer] = {}
         self._tile_cache = TileCache(capacity=2048)
+        self._cosignatures: dict[str, _Cosignatures] = {}
 
     # ------------------------------------------------------------------ names
     def project_origin(self, project_id: str) -> str:
@@ -863,18 +874,138 @@ class LedgerApplication(Application[UUID]):
         )
         return Receipt(state.origin, index, leaf, proof)
 
+    # ------------------------------------------------------------ cosignatures
+    def get_checkpoint_at(self, origin: str, size: int) -> StoredCheckpoint:
+        """The checkpoint the log signed at tree size ``size``."""
+        latest = self.get_checkpoint(origin)
+        if latest.size == size:
+            return latest
+        if size < latest.size:
+            for checkpoint in self.list_checkpoints(origin):
+                if checkpoint.size == size:
+                    return checkpoint
+        raise CheckpointNotFoundError(
+            f"日志 {origin} 没有大小为 {size} 的检查点 / no checkpoint of size {size}"
+        )
+
+    def covering_witnesses(self, origin: str) -> list[Witness]:
+        """The registry's active witnesses that cover the log ``origin``."""
+        project_id = self._check_origin(origin)
+        return self.get_registry().covering_witnesses(project_id)
+
+    def record_cosignatures(
+        self, origin: str, size: int, lines: Sequence[NoteSignature]
+    ) -> list[str]:
+        """Verify witnesses' cosignatures of checkpoint ``size`` and keep them.
+
+        Lines whose key is not a witness covering the log are ignored (tlog-witness:
+        a client ignores unknown keys). A line by a covering witness that does not
+        verify raises :class:`InvalidSignatureError` and nothing is stored. One
+        cosignature per witness and checkpoint is kept (the first). Returns the key
+        references of the witnesses that now have a cosignature of that checkpoint.
+        """
+        checkpoint = self.get_checkpoint_at(origin, size)
+        text = SignedNote.from_text(checkpoint.note).text
+        keys = {
+            witness.key_ref: VerifierKey.from_vkey(witness.vkey)
+            for witness in self.covering_witnesses(origin)
+        }
+        verified: dict[str, tuple[NoteSignature, int]] = {}
+        for line in lines:
+            for key_ref, key in keys.items():
+                if line.matches(key):
+                    timestamp = verify_cosignature(SignedNote(text, (line,)), key)
+                    verified.setdefault(key_ref, (line, timestamp))
+        cache = self._cosignatures_of(origin)
+        with cache.lock:
+            for _attempt in range(MAX_WRITE_ATTEMPTS):
+                self._catch_up_cosignatures(origin, cache)
+                have = cache.by_size.get(size, {})
+                events: list[CheckpointCosigned] = []
+                for key_ref, (line, timestamp) in verified.items():
+                    if key_ref in have:
+                        continue
+                    events.append(
+                        _cosigned_event(
+                            origin,
+                            cache.count + len(events) + 1,
+                            checkpoint,
+                            key_ref,
+                            line,
+                            timestamp,
+                        )
+                    )
+                if not events:
+                    break
+                try:
+                    self._store(events)
+                except IntegrityError:
+                    continue  # another writer stored cosignatures first: re-read
+                self._catch_up_cosignatures(origin, cache)
+                break
+            else:
+                raise ConcurrentWriteError(
+                    f"日志 {origin} 的联署写入冲突，请重试 / cosignatures of {origin} kept "
+                    "changing under us; retry"
+                )
+            return sorted(cache.by_size.get(size, {}))
+
+    def list_cosignatures(self, origin: str) -> dict[int, tuple[str, ...]]:
+        """Checkpoint size → the kept cosignature lines, in the order they came."""
+        self._check_origin(origin)
+        cache = self._cosignatures_of(origin)
+        with cache.lock:
+            self._catch_up_cosignatures(origin, cache)
+            return {
+                size: tuple(event.line for event in by_witness.values())
+                for size, by_witness in cache.by_size.items()
+            }
+
+    def last_cosigned_sizes(self, origin: str) -> dict[str, int]:
+        """Witness key reference → the largest checkpoint size it cosigned."""
+        self._check_origin(origin)
+        cache = self._cosignatures_of(origin)
+        sizes: dict[str, int] = {}
+        with cache.lock:
+            self._catch_up_cosignatures(origin, cache)
+            for size, by_witness in cache.by_size.items():
+                for key_ref in by_witness:
+                    sizes[key_ref] = max(size, sizes.get(key_ref, 0))
+        return sizes
+
+    def cosigned_note(self, checkpoint: StoredCheckpoint) -> str:
+        """The checkpoint's note with the log's signature and its kept cosignatures."""
+        lines = self.list_cosignatures(checkpoint.origin).get(checkpoint.size, ())
+        if not lines:
+            return checkpoint.note
+        return checkpoint.note + "".join(lines)
+
+    def _cosignatures_of(self, origin: str) -> _Cosignatures:
+        with self._states_lock:
+            cache = self._cosignatures.get(origin)
+            if cache is None:
+                cache = self._cosignatures[origin] = _Cosignatures()
+            return cache
+
+    def _catch_up_cosignatures(self, origin: str, cache: _Cosignatures) -> None:
+        for event in self._read(stream_id(origin, "cosignatures"), gt=cache.count):
+            cosigned = cast(CheckpointCosigned, event)
+            cache.by_size.setdefault(cosigned.size, {})[cosigned.witness] = cosigned
+            cache.count = cosigned.originator_version
+
     # ------------------------------------------------------- integrity checks
     def verify_stored_tree(self, origin: str) -> int:
         """Rebuild the tree from the entries alone and compare it with what is stored.
 
-        Checks every leaf hash, every sealed tile and every signed checkpoint's root
-        (and signature). Returns the log size; raises LogIntegrityError on any
+        Checks every leaf hash, every sealed tile, every signed checkpoint's root
+        (and signature) and every kept witness cosignature. Returns the log size; raises LogIntegrityError on any
         difference. Memory stays bounded: only the rebuilt edge tiles are held.
         """
         self._check_origin(origin)
         stored_tiles: dict[tuple[int, int], bytes] = {}
         rebuilt = TileTree.empty(self._tile_loader(origin), TileCache(capacity=64))
         checkpoints = {c.size: c for c in self.list_checkpoints(origin)}
+        self._check_cosignatures(origin, checkpoints)
         log_key = self.log_signer(origin).verifier()
         if 0 in checkpoints:
             self._check_checkpoint(checkpoints.pop(0), rebuilt, log_key)
@@ -897,6 +1028,31 @@ class LedgerApplication(Application[UUID]):
                 f"checkpoints beyond the log's size {rebuilt.size}: {sorted(checkpoints)}"
             )
         return rebuilt.size
+
+    def _check_cosignatures(
+        self, origin: str, checkpoints: Mapping[int, StoredCheckpoint]
+    ) -> None:
+        """Every kept cosignature is of a kept checkpoint and verifies."""
+        witnesses = self.get_registry().witnesses
+        for event in self._read(stream_id(origin, "cosignatures")):
+            cosigned = cast(CheckpointCosigned, event)
+            checkpoint = checkpoints.get(cosigned.size)
+            witness = witnesses.get(cosigned.witness)
+            try:
+                if checkpoint is None or witness is None:
+                    raise InvalidSignatureError("no such checkpoint or witness")
+                line = NoteSignature.from_line(cosigned.line)
+                text = SignedNote.from_text(checkpoint.note).text
+                key = VerifierKey.from_vkey(witness.vkey)
+                if not line.matches(key):
+                    raise InvalidSignatureError("the line is by another key")
+                verify_cosignature(SignedNote(text, (line,)), key)
+            except LedgerError as exc:
+                raise LogIntegrityError(
+                    f"stored cosignature {cosigned.originator_version} of {origin} "
+                    f"(witness {cosigned.witness}, size {cosigned.size}) does not "
+                    f"verify: {exc.detail}"
+                ) from None
 
     def _compare_tile(
         self, origin: str, level: int, index: int, rebuilt: bytes
@@ -1112,6 +1268,27 @@ def _verify_entry_signature(verifier: VerifierKey, submission: Submission) -> No
             f"verify with key {verifier.key_ref} over these payload bytes",
             pointer="/sig",
         ) from None
+
+
+def _cosigned_event(
+    origin: str,
+    version: int,
+    checkpoint: StoredCheckpoint,
+    witness: str,
+    line: NoteSignature,
+    timestamp: int,
+) -> CheckpointCosigned:
+    return CheckpointCosigned(
+        originator_id=stream_id(origin, "cosignatures"),
+        originator_version=version,
+        timestamp=datetime.now(UTC),
+        origin=origin,
+        size=checkpoint.size,
+        root=checkpoint.root.hex(),
+        witness=witness,
+        cosigned_at=timestamp,
+        line=line.to_line(),
+    )
 
 
 def _leaf_submission(leaf: str) -> dict[str, Any]:

@@ -197,3 +197,30 @@ class LogIntegrityError(LedgerError):
 
 class ConfigurationError(LedgerError):
     """Missing or bad settings, key files or store location."""
+
+
+# --- witnesses (c2sp.org/tlog-witness) ---------------------------------------------
+class UnknownLogError(NotFoundError):
+    """A witness was asked to cosign a checkpoint of a log it does not witness."""
+
+
+class UntrustedCheckpointError(InvalidSignatureError):
+    """No signature on the checkpoint verifies with the log key the witness trusts."""
+
+
+class MalformedWitnessRequestError(MalformedNoteError):
+    """An ``add-checkpoint`` request (or its old size) does not parse."""
+
+
+class WitnessSizeConflictError(ConflictError):
+    """The request's old size is not the size the witness last cosigned.
+
+    ``context["size"]`` is the witness's size; the log retries from there.
+    """
+
+
+class EquivocationError(ConflictError):
+    """Two checkpoints of one log, both signed by its key, that cannot both be true.
+
+    ``context`` names the size and both roots; a witness refuses the second one.
+    """

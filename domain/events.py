@@ -16,6 +16,8 @@ Each log is a set of streams, keyed by deterministic ``uuid5`` ids:
 - ``<origin>#tiles/<level>``: one :class:`TileSealed` per full tile, version = tile
   index + 1; derived from the leaf hashes and stored with the entries that complete it.
 - ``<origin>#checkpoints``: one :class:`CheckpointSigned` per signed checkpoint.
+- ``<origin>#cosignatures``: one :class:`CheckpointCosigned` per witness cosignature
+  the log verified and kept (version = count), at most one per witness and checkpoint.
 
 Everything a batch writes goes in one ``save()``: one transaction, all or nothing.
 Fields are JSON-native (str, int, None) so the stored form round-trips exactly.
@@ -108,3 +110,18 @@ class CheckpointSigned(DomainEvent):
     size: int
     root: str  # hex
     note: str  # the signed note text, exactly as published
+
+
+@dataclass(frozen=True)
+class CheckpointCosigned(DomainEvent):
+    """A witness cosigned the checkpoint of ``size`` (c2sp.org/tlog-cosignature).
+
+    Stored only after the log verified it against the witness's registered key.
+    """
+
+    origin: str
+    size: int
+    root: str  # hex, the cosigned checkpoint's root
+    witness: str  # the witness's key reference, <name>+<key id>
+    cosigned_at: int  # the cosignature's POSIX timestamp
+    line: str  # the signature line, "— <name> <base64>\n", as published

@@ -89,6 +89,7 @@ class Witness:
     projects: frozenset[str] | None
     added_at_index: int
     removed_at_index: int | None = None
+    url: str | None = None  # its c2sp.org/tlog-witness submission prefix, if any
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,24 @@ class RegistryState:
             return active
         bound = [c for c in self.contracts.values() if c.project_id == project_id]
         return max(bound, key=lambda c: c.bound_at_index) if bound else None
+
+    def covering_witnesses(self, project_id: str | None) -> list[Witness]:
+        """The active witnesses of a log, in registry order.
+
+        A witness covers a project's log if its ``WitnessAdded`` named no projects
+        or named this one, and no ``WitnessRemoved`` followed. The registry log
+        (``project_id`` None) is covered by the witnesses that named no projects.
+        """
+        chosen = [
+            witness
+            for witness in self.witnesses.values()
+            if witness.removed_at_index is None
+            and (
+                witness.projects is None
+                or (project_id is not None and project_id in witness.projects)
+            )
+        ]
+        return sorted(chosen, key=lambda witness: witness.added_at_index)
 
     def authorize_project_entry(
         self, key_ref: str, project_id: str
@@ -411,6 +430,7 @@ class RegistryState:
             body["role"],
             frozenset(projects) if projects is not None else None,
             index,
+            url=body.get("url"),
         )
 
     # WitnessRemoved

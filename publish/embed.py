@@ -140,6 +140,7 @@ class LogEmbedder:
         self._checkpoints: dict[str, list[StoredCheckpoint]] = {}
         self._policies: dict[str, str] = {}
         self._leaves: dict[tuple[str, int], bytes] = {}
+        self._cosignatures: dict[str, dict[int, tuple[str, ...]]] = {}
 
     # ----------------------------------------------------------------- shared
     def _anchor(self, origin: str, newest_index: int) -> StoredCheckpoint:
@@ -190,6 +191,19 @@ class LogEmbedder:
             return None
         return StoredCheckpoint(
             origin, checkpoint.size, checkpoint.root, proof.checkpoint.to_text()
+        )
+
+    def _cosigned(self, checkpoint: StoredCheckpoint) -> str:
+        """The checkpoint's note with the witnesses' cosignatures the log kept.
+
+        A page whose anchor gains cosignatures after it was first published is
+        rewritten by the next full publish (``shuangshai publish --full``).
+        """
+        origin = checkpoint.origin
+        if origin not in self._cosignatures:
+            self._cosignatures[origin] = self.ledger.list_cosignatures(origin)
+        return checkpoint.note + "".join(
+            self._cosignatures[origin].get(checkpoint.size, ())
         )
 
     def _policy(self, origin: str) -> str:
@@ -250,7 +264,7 @@ class LogEmbedder:
         indices = [index for index, _ in entries]
         anchor = self._anchor(self.origin, indices[-1])
         data |= {
-            "checkpoint": anchor.note,
+            "checkpoint": self._cosigned(anchor),
             "proof": self._batch_proof(self.origin, indices, anchor.size),
             "leaves": compress_leaves(self._leaves_of(self.origin, indices)),
             "registry": self._registry_data(
@@ -284,7 +298,7 @@ class LogEmbedder:
             return data
         anchor = self._anchor(origin, indices[-1])
         data |= {
-            "checkpoint": anchor.note,
+            "checkpoint": self._cosigned(anchor),
             "proof": self._batch_proof(origin, indices, anchor.size),
             "leaves": compress_leaves(self._leaves_of(origin, indices)),
         }

@@ -473,22 +473,8 @@ def _parse_policy_line(
 def covering_witnesses(
     registry: RegistryState, project_id: str | None
 ) -> list[Witness]:
-    """The active witnesses of a log, in registry order.
-
-    A witness covers a project's log if its ``WitnessAdded`` named no projects or
-    named this one, and no ``WitnessRemoved`` followed. The registry log
-    (``project_id`` None) is covered by the witnesses that named no projects.
-    """
-    chosen = [
-        witness
-        for witness in registry.witnesses.values()
-        if witness.removed_at_index is None
-        and (
-            witness.projects is None
-            or (project_id is not None and project_id in witness.projects)
-        )
-    ]
-    return sorted(chosen, key=lambda witness: witness.added_at_index)
+    """The active witnesses of a log, in registry order (see the registry's rule)."""
+    return registry.covering_witnesses(project_id)
 
 
 def _witness_comment(witness: Witness) -> str:
@@ -502,9 +488,9 @@ def _witness_comment(witness: Witness) -> str:
     )
 
 
-#: The log does not collect witness cosignatures yet (the witness issue builds that),
-#: so published policies list the witnesses but require none; flip this when it does.
-REQUIRE_COSIGNATURES = False
+#: The log collects witness cosignatures (``shuangshai cosign``, api/cosigning.py), so
+#: a published policy asks for a strict majority of the witnesses that cover the log.
+REQUIRE_COSIGNATURES = True
 
 
 def make_policy(
@@ -530,7 +516,10 @@ def make_policy(
         seen.add(public_key)
         chosen.append(
             PolicyWitness(
-                witness.key_ref, witness.vkey, comment=_witness_comment(witness)
+                witness.key_ref,
+                witness.vkey,
+                url=witness.url,
+                comment=_witness_comment(witness),
             )
         )
     entries = tuple(chosen)
@@ -591,6 +580,11 @@ class LogPublication:
     removed: tuple[str, ...] = ()
     missing_blobs: tuple[str, ...] = ()
     corrupt_blobs: tuple[str, ...] = ()
+    quorum_shortfall: str | None = None
+    """Why the latest checkpoint does not meet ``policy.txt`` (None if it does):
+    a witness was offline or refused, so the checkpoint is published with fewer
+    cosignatures than the quorum asks for. Verifiers will refuse it until more are
+    collected (``shuangshai cosign``) and the log is published again."""
 
 
 @dataclass
@@ -604,6 +598,7 @@ class _Run:
     size: int
     start: int
     blobs: BlobSource | None
+    cosignatures: dict[int, tuple[str, ...]] = field(default_factory=dict)
     produced: set[str] = field(default_factory=set)
     removed: list[str] = field(default_factory=list)
     missing: set[str] = field(default_factory=set)
@@ -659,14 +654,25 @@ def write_log_files(
         )
     run = _Run(ledger, origin, writer, prefix, size, since_size or 0, blobs)
     checkpoint_sizes: tuple[int, ...] = ()
+    shortfall = None
     if latest is not None:
+        run.cosignatures = ledger.list_cosignatures(origin)
         checkpoints = [c for c in ledger.list_checkpoints(origin) if c.size <= size]
         new = [c for c in checkpoints if c.size > run.start]
         _publish_new(run, new)
         if since_size is not None:
-            _keep_unchanged(run, [c.size for c in checkpoints if c.size <= run.start])
-        run.write(CHECKPOINT_FILE, latest.note)
+            old = [c for c in checkpoints if c.size <= run.start]
+            _keep_unchanged(run, [c.size for c in old])
+            # Cosignatures may arrive after a checkpoint was first published.
+            for checkpoint in old:
+                if checkpoint.size in run.cosignatures:
+                    run.write(
+                        f"{CHECKPOINTS_DIR}/{checkpoint.size}", _note(run, checkpoint)
+                    )
+        latest_note = _note(run, latest)
+        run.write(CHECKPOINT_FILE, latest_note)
         checkpoint_sizes = tuple(c.size for c in new)
+        shortfall = _quorum_shortfall(policy, latest_note)
     run.write(POLICY_FILE, policy.to_text())
     return LogPublication(
         origin=origin,
@@ -678,7 +684,21 @@ def write_log_files(
         removed=tuple(run.removed),
         missing_blobs=tuple(sorted(run.missing)),
         corrupt_blobs=tuple(sorted(run.corrupt)),
+        quorum_shortfall=shortfall,
     )
+
+
+def _note(run: _Run, checkpoint: StoredCheckpoint) -> str:
+    """The checkpoint's note with the log's signature and the cosignatures kept."""
+    return checkpoint.note + "".join(run.cosignatures.get(checkpoint.size, ()))
+
+
+def _quorum_shortfall(policy: TrustPolicy, note_text: str) -> str | None:
+    try:
+        policy.verify_checkpoint(SignedNote.from_text(note_text))
+    except VerificationError as exc:
+        return exc.detail
+    return None
 
 
 def _publish_new(run: _Run, new: list[StoredCheckpoint]) -> None:
@@ -703,7 +723,7 @@ def _publish_new(run: _Run, new: list[StoredCheckpoint]) -> None:
     attachments = _write_bundles(run, bundles)
     _write_proofs(run, new)
     for checkpoint in new:
-        run.write(f"{CHECKPOINTS_DIR}/{checkpoint.size}", checkpoint.note)
+        run.write(f"{CHECKPOINTS_DIR}/{checkpoint.size}", _note(run, checkpoint))
     _write_blobs(run, attachments)
     for (level, index), tile_widths in sorted(widths.items()):
         if TILE_WIDTH in tile_widths:
@@ -836,7 +856,8 @@ def _keep_unchanged(run: _Run, old_sizes: list[int]) -> None:
     """Mark the files an incremental publish does not rebuild as part of the site."""
     start = run.start
     for size in old_sizes:
-        run.keep(f"{CHECKPOINTS_DIR}/{size}")
+        if size not in run.cosignatures:
+            run.keep(f"{CHECKPOINTS_DIR}/{size}")
     for index in range(start):
         run.keep(proof_path(index))
     level = 0

@@ -46,7 +46,7 @@ import urllib.parse
 import urllib.request
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Final, TypeVar
@@ -215,6 +215,7 @@ class _Log:
     latest: StoredCheckpoint | None
     tree: TileTree
     checkpoints: list[StoredCheckpoint] | None = None
+    cosignatures: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     def path(self, relative: str) -> str:
         return f"{self.base}/{relative}"
@@ -332,6 +333,17 @@ class PublishedInstance:
         if log.checkpoints is None:
             log.checkpoints = self._walk_checkpoints(log)
         yield from log.checkpoints
+
+    def list_cosignatures(self, origin: str) -> dict[int, tuple[str, ...]]:
+        """The signature lines that follow the log's own on each published checkpoint.
+
+        The log signs first (docs/formats.md §7); every later line is a witness's
+        cosignature as published (the audit verifies them against the policy).
+        """
+        log = self._log(origin)
+        if log.checkpoints is None:
+            log.checkpoints = self._walk_checkpoints(log)
+        return dict(log.cosignatures)
 
     def get_receipt(self, origin: str, index: int) -> Receipt:
         log = self._log(origin)
@@ -489,7 +501,11 @@ class PublishedInstance:
                 f"检查点的 origin 是 {checkpoint.origin!r}，不是 {origin!r} / the "
                 "checkpoint is for another log",
             )
-        stored = StoredCheckpoint(origin, checkpoint.size, checkpoint.root, note_text)
+        own, cosignatures = _split_cosignatures(body, note_text)
+        stored = StoredCheckpoint(origin, checkpoint.size, checkpoint.root, own)
+        log = self._logs.get(origin)
+        if log is not None and cosignatures:
+            log.cosignatures[checkpoint.size] = cosignatures
         return stored, body
 
     def _check_root(self, log: _Log, path: str, checkpoint: StoredCheckpoint) -> None:
@@ -667,6 +683,13 @@ class PublishedInstance:
                 f"{CHECKPOINTS_DIR}/{latest.size}",
             )
         return found
+
+
+def _split_cosignatures(body: str, note_text: str) -> tuple[str, tuple[str, ...]]:
+    """A published checkpoint as the log signed it (body and its first signature
+    line) and the cosignature lines after it."""
+    lines = note_text[len(body) + 1 :].splitlines(keepends=True)
+    return body + "\n" + lines[0], tuple(lines[1:])
 
 
 @dataclass(frozen=True)

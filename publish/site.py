@@ -59,6 +59,8 @@ class PublishReport:
     pages_rendered: int = 0
     seconds: float = 0.0
     missing_blobs: list[str] = field(default_factory=list)
+    unwitnessed: dict[str, str] = field(default_factory=dict)
+    """Origin → why its published checkpoint misses its policy's quorum."""
 
 
 def publish_site(
@@ -102,6 +104,8 @@ def publish_site(
         blobs=blobs,
     )
     report.missing_blobs += publication.missing_blobs
+    if publication.quorum_shortfall is not None:
+        report.unwitnessed[publication.origin] = publication.quorum_shortfall
     writer.write("registry/association.vkey", ledger.association_key.to_vkey() + "\n")
     _copy_static(writer)
 
@@ -119,6 +123,8 @@ def publish_site(
             blobs=blobs,
         )
         report.missing_blobs += publication.missing_blobs
+        if publication.quorum_shortfall is not None:
+            report.unwitnessed[publication.origin] = publication.quorum_shortfall
         printing = _Printing(
             base_url, tuple(c.size for c in ledger.list_checkpoints(origin))
         )

@@ -83,6 +83,10 @@ class PublishSource(Protocol):
         """Every checkpoint the log signed, oldest first."""
         ...
 
+    def list_cosignatures(self, origin: str) -> dict[int, tuple[str, ...]]:
+        """Checkpoint size → the witnesses' cosignature lines kept for it."""
+        ...
+
     def get_receipt(self, origin: str, index: int) -> Receipt:
         """A receipt for entry ``index`` against the latest checkpoint."""
         ...

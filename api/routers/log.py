@@ -1,8 +1,10 @@
 """A log's checkpoints and proofs (SPEC §2; RFC 9162 §2.1.3–2.1.4; C2SP tlog-checkpoint).
 
 - ``GET …/log/checkpoint`` — the latest signed checkpoint, as the C2SP signed note
-  (``text/plain``), exactly as the static site's ``log/checkpoint``.
-- ``GET …/log/checkpoints/{size}`` — any checkpoint the log signed, by tree size.
+  (``text/plain``) with the witness cosignatures kept for it, exactly as the static
+  site's ``log/checkpoint``.
+- ``GET …/log/checkpoints/{size}`` — any checkpoint the log signed, by tree size (with
+  its cosignatures, as ``log/checkpoints/<size>``).
 - ``GET …/log/proofs/inclusion?index=&size=`` — inclusion proof of ``index`` in the
   tree of ``size`` (default: the latest checkpoint's), hashes in base64.
 - ``GET …/log/proofs/consistency?old=&new=`` — consistency proof between two sizes
@@ -48,7 +50,7 @@ def _build(mount: LogMount) -> APIRouter:
         responses={**_NOTE_RESPONSE, **problems(404)},
     )
     def get_checkpoint(origin: Origin, ledger: LedgerDep) -> PlainTextResponse:
-        note = ledger.get_checkpoint(origin).note
+        note = ledger.cosigned_note(ledger.get_checkpoint(origin))
         return PlainTextResponse(note, media_type=CHECKPOINT_MEDIA_TYPE)
 
     @router.get(
@@ -66,7 +68,7 @@ def _build(mount: LogMount) -> APIRouter:
         for checkpoint in ledger.list_checkpoints(origin):
             if checkpoint.size == size:
                 return PlainTextResponse(
-                    checkpoint.note, media_type=CHECKPOINT_MEDIA_TYPE
+                    ledger.cosigned_note(checkpoint), media_type=CHECKPOINT_MEDIA_TYPE
                 )
         raise CheckpointNotFoundError(
             f"日志 {origin} 没有大小为 {size} 的检查点 / no checkpoint of size {size}"

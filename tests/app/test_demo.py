@@ -106,7 +106,7 @@ def test_every_entry_of_the_demo_is_accepted_into_its_log(demo: Demo) -> None:
         assert ledger.verify_stored_tree(origin) == ledger.log_size(origin)
 
 
-def test_the_registry_holds_the_firm_its_key_both_contracts_and_the_witness(
+def test_the_registry_holds_the_firm_its_key_both_contracts_and_the_witnesses(
     demo: Demo,
 ) -> None:
     summary = demo.summary
@@ -132,6 +132,11 @@ def test_the_registry_holds_the_firm_its_key_both_contracts_and_the_witness(
     witness = registry.witnesses[summary.witness_key.key_ref]
     assert witness.role == "owners-committee"
     assert VerifierKey.from_vkey(witness.vkey).alg == ALG_COSIGNATURE_V1
+    assert witness.projects == frozenset({PROJECT_ID})
+    office = registry.witnesses[summary.street_office_key.key_ref]
+    assert office.role == "street-office"
+    assert office.projects is None  # every log, the registry's included
+    assert VerifierKey.from_vkey(office.vkey).alg == ALG_COSIGNATURE_V1
 
 
 def test_every_template_is_fed_by_at_least_one_entry(demo: Demo) -> None:

@@ -35,8 +35,11 @@ from typing import Any
 import pytest
 
 from api.demo_command import run_demo
+from domain.checkpoint import verify_cosignature
+from domain.note import SignedNote
 from domain.tiles import TILE_WIDTH, decode_entry_bundle, encode_entry_bundle
 from domain.tiles import entries_path as bundle_path
+from publish.logfiles import TrustPolicy
 from tests.privacy import Finding, Hit, scan_site, scan_text
 
 HEMINGYUAN = "jinjiang-hemingyuan"
@@ -114,7 +117,7 @@ CHINA = timezone(timedelta(hours=8))
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The published demo site (built once for the module: about 3 s)."""
+    """The published demo site (built once for the module: several seconds)."""
     report = run_demo(tmp_path_factory.mktemp("demo") / "demo")
     return report.out_dir
 
@@ -1053,3 +1056,35 @@ def test_the_registry_trust_root_is_published(site: Path) -> None:
 
     assert vkey.startswith("demo.shuangshai.example/association+")
     assert checkpoint.startswith("demo.shuangshai.example/registry\n")
+
+
+def test_every_published_checkpoint_meets_its_policy_s_witness_quorum(
+    site: Path, logs: dict[str, Log]
+) -> None:
+    """The demo's two witnesses cosigned every checkpoint, after its entries."""
+    witnesses = {}
+    for base in [
+        site / "registry" / "log",
+        *(site / "p" / p / "log" for p in PROJECTS),
+    ]:
+        policy = TrustPolicy.from_bytes((base / "policy.txt").read_bytes())
+        witnesses[base.parent.name] = [w.name.split("+")[0] for w in policy.witnesses]
+        assert policy.quorum == "majority"
+        notes = [base / "checkpoint", *sorted((base / "checkpoints").iterdir())]
+        for path in notes:
+            note = SignedNote.from_bytes(path.read_bytes())
+            checkpoint = policy.verify_checkpoint(note)
+            if base.parent.name not in logs:
+                continue
+            newest = max(
+                e.accepted_at for e in logs[base.parent.name].entries[: checkpoint.size]
+            )
+            accepted = datetime.fromisoformat(newest.replace("Z", "+00:00"))
+            for witness in policy.witnesses:
+                cosigned_at = verify_cosignature(note, witness.key())
+                assert cosigned_at >= int(accepted.timestamp()), path
+    assert witnesses == {
+        "registry": ["dongdajie-jiedao"],
+        HEMINGYUAN: ["hemingyuan-yeweihui", "dongdajie-jiedao"],
+        DONGLI: ["dongdajie-jiedao"],
+    }

@@ -794,11 +794,11 @@ def test_a_sqlite_ledger_publishes_the_same_bytes_as_a_memory_one(
     assert published[0] == published[1]
 
 
-def test_published_policies_list_witnesses_but_require_no_cosignature_yet(
+def test_published_policies_require_a_majority_of_the_covering_witnesses(
     world: World,
 ) -> None:
-    # The log does not collect cosignatures yet, so a published policy that asked
-    # for them would make every checkpoint fail verification.
+    # The log collects cosignatures (api/cosigning.py), so the published policy asks
+    # for a strict majority of its witnesses; with one witness, that one.
     witness = Signer.from_seed(
         "hemei-owners-committee", b"\x05" * 32, alg=ALG_COSIGNATURE_V1
     )
@@ -808,8 +808,11 @@ def test_published_policies_list_witnesses_but_require_no_cosignature_yet(
             "name": "和美花园业主委员会",
             "vkey": witness.vkey,
             "role": "owners-committee",
+            "url": "https://yeweihui.example/witness",
         },
     )
     policy = log_policy(world.ledger, PROJECT_ORIGIN)
     assert [w.name for w in policy.witnesses] == [witness.key_ref]
-    assert policy.quorum == "none"
+    assert policy.witnesses[0].url == "https://yeweihui.example/witness"
+    assert policy.groups == (PolicyGroup("majority", "1", (witness.key_ref,)),)
+    assert policy.quorum == "majority"
