@@ -277,7 +277,9 @@ class _Plan:
             if item.action is not None:
                 if item.moment > clock.now():
                     clock.advance_to(item.moment)
-                item.action(posted)
+                item.action(posted)  # an owner's step through the intake
+                if after_batch is not None:
+                    after_batch(item.origin)
                 continue
             batch.append(item)
         if batch:

@@ -158,7 +158,16 @@
       }).then(function (text) {
         var proof = parseProof(text);
         if (proof.index !== index) throw new Failure("证明文件与条目不符", "证明的是第 " + proof.index + " 条");
-        return verifyCheckpoint(proof.checkpoint, policy, origin, "证明中的检查点").then(function (checkpoint) {
+        // The proof carries the checkpoint as the log signed it; the archived copy
+        // (checkpoints/<size>) also carries the witnesses' cosignatures.
+        var signed = parseNote(proof.checkpoint, "证明中的检查点");
+        var size = parseCheckpoint(signed.body, "证明中的检查点").size;
+        return fetchText(base + "checkpoints/" + size).then(function (archived) {
+          if (parseNote(archived, "存档检查点").body !== signed.body) {
+            throw new Failure("证明中的检查点与日志存档不符", "checkpoints/" + size);
+          }
+          return verifyCheckpoint(archived, policy, origin, "证明中的检查点");
+        }).then(function (checkpoint) {
           report.ok("证明中的检查点（" + checkpoint.size + " 条）由日志密钥 " + logKey.ref + " 签名");
           return fetchText(base + "checkpoint").then(function (t) {
             return verifyCheckpoint(t, policy, origin, "最新检查点");

@@ -96,7 +96,7 @@ def test_the_demo_populates_in_a_few_seconds(demo: Demo) -> None:
 
 def test_every_entry_of_the_demo_is_accepted_into_its_log(demo: Demo) -> None:
     summary, ledger = demo.summary, demo.ledger
-    assert ledger.log_size(ledger.registry_origin) == summary.registry_entry_count == 8
+    assert ledger.log_size(ledger.registry_origin) == summary.registry_entry_count == 9
     assert ledger.log_size(summary.origin) == summary.entry_count
     assert ledger.log_size(summary.lump_sum_origin) == summary.lump_sum_entry_count
     total = summary.registry_entry_count + summary.entry_count

@@ -240,8 +240,12 @@ def test_a_full_tile_that_is_not_the_hash_above_names_the_tile(site_copy: Path) 
 
 def test_a_checkpoint_with_a_bad_signature_names_its_file(site_copy: Path) -> None:
     checkpoint = site_copy / HEMINGYUAN / "checkpoint"
-    text = checkpoint.read_text()
-    checkpoint.write_text(text[:-5] + ("A" if text[-5] != "A" else "B") + text[-4:])
+    lines = checkpoint.read_text().splitlines(keepends=True)
+    # The log's own signature is the first signature line (witnesses' follow it).
+    own = next(i for i, line in enumerate(lines) if line.startswith("— "))
+    line = lines[own]
+    lines[own] = line[:-5] + ("A" if line[-5] != "A" else "B") + line[-4:]
+    checkpoint.write_text("".join(lines))
     published = PublishedInstance(site_copy)
     with pytest.raises(PublishedFileError) as caught:
         published.get_checkpoint(published.list_origins()[-1])
