@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from api.audit_command import add_audit_command
 from api.demo_command import run_demo, serve_site
 from api.instance import DEFAULT_INSTANCE_DIR, Instance, init_instance, open_instance
 from api.publishing import publish_instance
@@ -121,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     log_key.set_defaults(handler=cmd_log_key)
 
     _add_registry_commands(commands)
+    add_audit_command(commands)
 
     sign = commands.add_parser("sign", help="sign a payload file into a submission")
     sign.add_argument("payload", type=Path, help="JSON payload (type, log, body, ...)")
