@@ -261,7 +261,7 @@ class _StoreLog:
             found = self._all_checkpoints().get(int(relative.split("/", 1)[1]))
             return found.note.encode("utf-8") if found is not None else None
         if relative.startswith("tile/"):
-            level, index, width = parse_tile_path(relative[len("tile/") :])
+            level, index, width = parse_tile_path(relative)
             size = max(self._all_checkpoints(), default=0)
             if level is None:
                 return encode_entry_bundle(self._leaves(index, width))

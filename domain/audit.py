@@ -155,6 +155,9 @@ def read_checkpoint(
     """Parse and verify one checkpoint file; a finding instead if it does not verify."""
     try:
         note = SignedNote.from_bytes(data)
+        lines = [(sig.name, sig.key_id) for sig in note.signatures]
+        if len(set(lines)) != len(lines):
+            raise VerificationError("a key signs the note twice")
         checkpoint, cosigned = verify(note)
     except LedgerError as exc:
         return None, [
@@ -584,7 +587,11 @@ class LogAudit:
         data = self.files.read("checkpoint")
         subject = self.files.subject("checkpoint")
         if data is None:
-            if self.start is not None and self.start.size > 0:
+            published = bool(self.files.checkpoint_sizes()) or (
+                self.files.read(entries_path(0, 1)) is not None
+                or self.files.read("proofs/0.tlog-proof") is not None
+            )
+            if published or (self.start is not None and self.start.size > 0):
                 self._add(
                     _finding(
                         "checkpoint-missing",
@@ -1079,7 +1086,15 @@ class LogAudit:
         data = self.files.read(relative)
         expected = b"".join(hashes[:width])
         if data != expected:
-            self.bad_tiles.append((relative, level, index))
+            differing = next(
+                (
+                    i
+                    for i in range(width)
+                    if data is None or data[32 * i : 32 * i + 32] != hashes[i]
+                ),
+                0,
+            )
+            self.bad_tiles.append((relative, level, index * TILE_WIDTH + differing))
             if data is None:
                 self._add(
                     _finding(
@@ -1102,8 +1117,21 @@ class LogAudit:
                     self._compare_tile(level, index, width, hashes)
 
     def _finish(self, tiles: _Tiles, latest: SeenCheckpoint) -> None:
-        for relative, _level, _index in self.bad_tiles:
+        for relative, level, position in self.bad_tiles:
             if any(f.subject == self.files.subject(relative) for f in self.findings):
+                continue
+            if level == 0 and self.bad_roots:
+                # The signed roots disagree with the leaves too: the leaf is wrong.
+                self._add(
+                    _finding(
+                        "leaf-differs",
+                        f"{self.origin}#{position}",
+                        "条目内容与已签名的检查点和哈希瓦片都不符",
+                        "the entry does not hash to what the signed checkpoints and "
+                        "the hash tile say",
+                        bundle=self.files.subject(entries_path(position // TILE_WIDTH)),
+                    )
+                )
                 continue
             self._add(
                 _finding(
