@@ -42,7 +42,7 @@ from domain.audit import (
 )
 from domain.board import BoardEntry, ProjectBoard
 from domain.checkpoint import Checkpoint, verify_cosignature
-from domain.errors import ConfigurationError, LedgerError
+from domain.errors import ConfigurationError, LedgerError, VerificationError
 from domain.findings import Finding
 from domain.note import SignedNote
 from domain.registry import RegistryState
@@ -133,7 +133,6 @@ def add_audit_command(commands: Any) -> None:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     from api.cli import EXIT_CODES  # the one exit-code table (cli imports us)
-    from domain.errors import VerificationError
 
     state_path = None if args.no_state else (args.state or DEFAULT_STATE).expanduser()
     extra = []
@@ -425,7 +424,13 @@ def _note_verifier(
 ) -> Callable[[SignedNote], tuple[Checkpoint, list[int]]]:
     witnesses = [witness.key() for witness in policy.witnesses]
 
+    log_key = policy.logs[0].key()
+
     def verify(note: SignedNote) -> tuple[Checkpoint, list[int]]:
+        if not note.signatures[0].matches(log_key):
+            raise VerificationError(
+                "the log's signature must be the note's first signature line"
+            )
         checkpoint = policy.verify_checkpoint(note)
         times = [
             verify_cosignature(note, w) for w in witnesses if note.signatures_by(w)

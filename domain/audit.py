@@ -527,6 +527,7 @@ class LogAudit:
         self.firms: dict[str, int] = {}
         self.bad_tiles: list[tuple[str, int, int]] = []
         self.pending: dict[int, SeenCheckpoint] = {}
+        self._log_signed_texts: dict[int, str] = {}
         self.first = 0
         self._bound: tuple[int, int, int | None] = (-1, -1, None)
         self.bad_roots: list[int] = []
@@ -1036,8 +1037,12 @@ class LogAudit:
             or (expected_first is None and size <= self._proof_checkpoint)
         )
         if not wrong and archived is not None:
-            carried = SignedNote(proof.checkpoint.text, proof.checkpoint.signatures[:1])
-            wrong = carried.to_text() != archived.log_signed_text()
+            # A proof file never changes: exactly the log-signed note of its
+            # checkpoint, in the exact form the log writes.
+            wrong = (
+                proof.checkpoint.to_text() != self._log_signed(archived)
+                or proof.to_bytes() != data
+            )
         if not wrong and archived is not None:
             try:
                 merkle.verify_inclusion(
@@ -1062,6 +1067,12 @@ class LogAudit:
             )
         elif index >= self._proof_checkpoint:
             self._proof_checkpoint = size
+
+    def _log_signed(self, seen: SeenCheckpoint) -> str:
+        text = self._log_signed_texts.get(seen.size)
+        if text is None:
+            text = self._log_signed_texts[seen.size] = seen.log_signed_text()
+        return text
 
     # ------------------------------------------------------------------ tree
     def _root(self, seen: SeenCheckpoint, root: bytes) -> None:
