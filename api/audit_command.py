@@ -30,6 +30,7 @@ from typing import Any
 from api.audit_report import Progress, print_summary, write_html, write_json, write_xlsx
 from api.audit_sources import Source, log_base, open_source
 from domain.audit import (
+    Chunk,
     ChunkContext,
     LeafFacts,
     LogAudit,
@@ -445,7 +446,7 @@ def _pool_map(pool: ProcessPoolExecutor, workers: int) -> MapChunks:
     """Chunks checked on the pool, results in order, at most 2 per worker in flight."""
 
     def map_chunks(
-        context: ChunkContext, chunks: Iterator[Sequence[tuple[int, bytes]]]
+        context: ChunkContext, chunks: Iterator[Chunk]
     ) -> Iterator[list[LeafFacts]]:
         pending: deque[Future[list[LeafFacts]]] = deque()
         for chunk in chunks:

@@ -30,22 +30,23 @@ What is checked, per log:
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import itertools
+import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Final, Protocol
 
 from domain import merkle, rules
 from domain.catalogue import PROJECT_ENTRY_TYPES, REGISTRY_ENTRY_TYPES
 from domain.checkpoint import Checkpoint
-from domain.entries import MAX_LEAF_BYTES, Leaf, entry_signature_message
+from domain.entries import MAX_LEAF_BYTES, Leaf, Submission, entry_signature_message
 from domain.errors import LedgerError, VerificationError
 from domain.findings import Finding
 from domain.note import SignedNote
-from domain.proof_text import TlogProof
 from domain.registry import Contract, RegistryState
 from domain.signing import VerifierKey
 from domain.tiles import (
@@ -240,27 +241,98 @@ class LeafFacts:
     contract_errors: tuple[tuple[str, str], ...]  # (contract id, message)
     problems: tuple[tuple[str, str, str, str], ...]  # (code, zh, en, detail)
     payload: dict[str, Any] | None  # kept for registry entries only
+    proof: ProofFacts | None = None
 
 
 _VALIDATOR: SchemaValidator | None = None
 _VERIFIERS: dict[str, VerifierKey] = {}
 
 
-def check_chunk(
-    context: ChunkContext, chunk: Sequence[tuple[int, bytes]]
-) -> list[LeafFacts]:
+#: One unit of parallel work: (index, leaf, proof file or None) per entry.
+Chunk = Sequence[tuple[int, bytes, bytes | None]]
+
+
+def check_chunk(context: ChunkContext, chunk: Chunk) -> list[LeafFacts]:
     """Check a run of leaves (module-level, so a process pool can run it)."""
     global _VALIDATOR  # one validator per worker process: building it is costly
     if _VALIDATOR is None:
         _VALIDATOR = default_validator()
-    return [check_leaf(context, index, leaf, _VALIDATOR) for index, leaf in chunk]
+    return [
+        check_leaf(context, index, leaf, _VALIDATOR, proof)
+        for index, leaf, proof in chunk
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class ProofFacts:
+    """What a proof file claims: the checkpoint it names (text as carried) and the
+    root its inclusion path gives; ``problem`` if it is not a proof in the exact
+    form the log writes, or its path does not fit."""
+
+    size: int = 0
+    root: bytes = b""
+    note: str = ""
+    problem: str = ""
+
+
+#: A 32-byte hash in canonical base64 (the last character's unused bits zero).
+_HASH_LINE: Final = re.compile(r"[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=")
+_PROOF_HEADER: Final = "c2sp.org/tlog-proof@v1\nindex "
+
+
+def read_proof(index: int, leaf_hash: bytes, data: bytes) -> ProofFacts:
+    """Parse a proof file strictly and fold its path over ``leaf_hash``.
+
+    The file must be byte for byte what the log writes (``TlogProof.to_bytes``):
+    header, ``index``, one base64 hash per line, a blank line, the checkpoint note.
+    The note is returned as text for the caller to compare with the archived
+    checkpoint's log-signed note (which it verified once), so it is not re-verified
+    here.
+    """
+    try:
+        text = data.decode("utf-8")
+        head, _, note = text.partition("\n\n")
+        lines = head.split("\n")
+        if not head.startswith(_PROOF_HEADER) or lines[1] != f"index {index}":
+            raise ValueError("not a tlog-proof of this index")
+        if not all(_HASH_LINE.fullmatch(line) for line in lines[2:]):
+            raise ValueError("a proof hash is not 32 bytes in canonical base64")
+        hashes = [binascii.a2b_base64(line) for line in lines[2:]]
+        size = int(note.split("\n", 2)[1])
+        root = merkle.root_from_inclusion_proof(
+            leaf_hash=leaf_hash, index=index, size=size, proof=hashes
+        )
+    except (ValueError, IndexError, LedgerError) as exc:
+        detail = exc.detail if isinstance(exc, LedgerError) else str(exc)
+        return ProofFacts(problem=detail)
+    return ProofFacts(size, root, note)
 
 
 def check_leaf(
-    context: ChunkContext, index: int, leaf: bytes, validator: SchemaValidator
+    context: ChunkContext,
+    index: int,
+    leaf: bytes,
+    validator: SchemaValidator,
+    proof: bytes | None = None,
 ) -> LeafFacts:
-    """Every check one leaf allows on its own; failures become ``problems``."""
+    """Every check one leaf allows on its own; failures become ``problems``.
+
+    With ``proof`` (the entry's proof file) its path is folded too (:func:`read_proof`).
+    """
     leaf_hash = merkle.hash_leaf(leaf)
+    facts = _check_leaf(context, index, leaf, leaf_hash, validator)
+    if proof is None:
+        return facts
+    return replace(facts, proof=read_proof(index, leaf_hash, proof))
+
+
+def _check_leaf(
+    context: ChunkContext,
+    index: int,
+    leaf: bytes,
+    leaf_hash: bytes,
+    validator: SchemaValidator,
+) -> LeafFacts:
     problems: list[tuple[str, str, str, str]] = []
     empty = LeafFacts(index, leaf_hash, "", "", "", "", None, (), (), None)
     if len(leaf) > MAX_LEAF_BYTES:
@@ -268,7 +340,7 @@ def check_leaf(
             ("leaf-size", "叶子超过 65535 字节", "leaf exceeds 65,535 bytes", "")
         )
     try:
-        parsed = Leaf.from_bytes(leaf)
+        parsed = _fast_leaf(leaf) or Leaf.from_bytes(leaf)
     except VerificationError as exc:
         problems.append(
             (
@@ -387,19 +459,38 @@ def check_leaf(
     )
 
 
+_LEAF: Final = re.compile(
+    rb'\{"accepted_at":"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}'
+    rb'\.[0-9]{6}Z)","payload":"([A-Za-z0-9+/=]*)","sig":"([A-Za-z0-9+/=]{88})",'
+    rb'"v":1\}'
+)
+
+
+def _fast_leaf(data: bytes) -> Leaf | None:
+    """The leaf, if ``data`` is exactly what ``make_leaf`` writes; else None.
+
+    Accepts exactly what :meth:`Leaf.from_bytes` accepts (the log's own form, with
+    canonical base64 and a 64-byte signature) without a JSON round trip; anything
+    else goes to ``Leaf.from_bytes`` for its precise message.
+    """
+    match = _LEAF.fullmatch(data)
+    if match is None or len(data) > MAX_LEAF_BYTES:
+        return None
+    accepted_at, payload, sig = match.groups()
+    try:
+        payload_bytes = base64.b64decode(payload, validate=True)
+        signature = base64.b64decode(sig, validate=True)
+    except ValueError:
+        return None
+    if len(signature) != 64 or base64.b64encode(payload_bytes) != payload:
+        return None
+    if base64.b64encode(signature) != sig:
+        return None
+    return Leaf(accepted_at.decode("ascii"), Submission(payload_bytes, signature))
+
+
 def _with(facts: LeafFacts, problems: list[tuple[str, str, str, str]]) -> LeafFacts:
-    return LeafFacts(
-        facts.index,
-        facts.leaf_hash,
-        facts.accepted_at,
-        facts.entry_id,
-        facts.entry_type,
-        facts.key_ref,
-        facts.reversal_target,
-        facts.contract_errors,
-        tuple(problems),
-        facts.payload,
-    )
+    return replace(facts, problems=tuple(problems))
 
 
 def _describe(exc: LedgerError) -> str:
@@ -439,13 +530,11 @@ class RegistryTimeline:
 
 
 # =============================================================== the log audit
-MapChunks = Callable[
-    [ChunkContext, Iterator[Sequence[tuple[int, bytes]]]], Iterator[list[LeafFacts]]
-]
+MapChunks = Callable[[ChunkContext, Iterator[Chunk]], Iterator[list[LeafFacts]]]
 
 
 def map_in_process(
-    context: ChunkContext, chunks: Iterator[Sequence[tuple[int, bytes]]]
+    context: ChunkContext, chunks: Iterator[Chunk]
 ) -> Iterator[list[LeafFacts]]:
     """The sequential ``map_chunks``: each chunk checked here, in order."""
     for chunk in chunks:
@@ -722,8 +811,8 @@ class LogAudit:
         return archived is not None
 
     # ------------------------------------------------------------------ leaves
-    def _chunks(self, first: int, size: int) -> Iterator[list[tuple[int, bytes]]]:
-        chunk: list[tuple[int, bytes]] = []
+    def _chunks(self, first: int, size: int) -> Iterator[Chunk]:
+        chunk: list[tuple[int, bytes, bytes | None]] = []
         index = first
         while index < size:
             bundle, position = divmod(index, TILE_WIDTH)
@@ -734,7 +823,7 @@ class LogAudit:
             if index == first and position and self.start is not None:
                 self._resumed_bundle(bundle, width, leaves[:position])
             for leaf in leaves[position:]:
-                chunk.append((index, leaf))
+                chunk.append((index, leaf, self._proof_file(index)))
                 index += 1
                 if len(chunk) >= CHUNK_SIZE:
                     yield chunk
@@ -831,8 +920,8 @@ class LogAudit:
         elif facts.key_ref and facts.accepted_at:
             firm = self._project_entry(subject, facts)
         self.firm_of.append(firm)
-        if self.check_proofs:
-            self._proof(index, facts.leaf_hash)
+        if facts.proof is not None:
+            self._proof(index, facts.proof)
         if self.keep_rows:
             self.result.entries.append(
                 EntryRow(
@@ -993,35 +1082,38 @@ class LogAudit:
     # ------------------------------------------------------------------ proofs
     _proof_checkpoint: int = 0
 
-    def _proof(self, index: int, leaf_hash: bytes) -> None:
+    def _proof_file(self, index: int) -> bytes | None:
+        """The entry's proof file, read in order (a missing one is reported here)."""
+        if not self.check_proofs:
+            return None
         relative = f"proofs/{index}.tlog-proof"
-        subject = self.files.subject(relative)
         data = self.files.read(relative)
         if data is None:
             self._add(
                 _finding(
                     "proof-missing",
-                    subject,
+                    self.files.subject(relative),
                     "缺少条目的证明文件",
                     "the proof is missing",
                 )
             )
-            return
-        try:
-            proof = TlogProof.from_bytes(data)
-            checkpoint = Checkpoint.from_text(proof.checkpoint.text)
-        except LedgerError as exc:
+        return data
+
+    def _proof(self, index: int, proof: ProofFacts) -> None:
+        """The proof names the first checkpoint covering the entry and proves it."""
+        subject = self.files.subject(f"proofs/{index}.tlog-proof")
+        if proof.problem:
             self._add(
                 _finding(
                     "proof-malformed",
                     subject,
-                    "证明文件格式错误",
-                    "the proof file is malformed",
-                    reason=exc.detail,
+                    "证明文件格式错误或路径无效",
+                    "the proof file is malformed or its path is invalid",
+                    reason=proof.problem,
                 )
             )
             return
-        size = checkpoint.size
+        size = proof.size
         expected_first = (
             self._proof_checkpoint if index < self._proof_checkpoint else None
         )
@@ -1031,29 +1123,14 @@ class LogAudit:
             )
         archived = self._checkpoint(size) if size > index else None
         wrong = (
-            proof.index != index
-            or archived is None
+            archived is None
             or (expected_first is not None and size != expected_first)
             or (expected_first is None and size <= self._proof_checkpoint)
-        )
-        if not wrong and archived is not None:
             # A proof file never changes: exactly the log-signed note of its
-            # checkpoint, in the exact form the log writes.
-            wrong = (
-                proof.checkpoint.to_text() != self._log_signed(archived)
-                or proof.to_bytes() != data
-            )
-        if not wrong and archived is not None:
-            try:
-                merkle.verify_inclusion(
-                    leaf_hash=leaf_hash,
-                    index=index,
-                    size=size,
-                    proof=list(proof.hashes),
-                    root=archived.root,
-                )
-            except LedgerError:
-                wrong = True
+            # checkpoint, and a path that leads to that checkpoint's root.
+            or proof.note != self._log_signed(archived)
+            or proof.root != archived.root
+        )
         if wrong:
             self._add(
                 _finding(
