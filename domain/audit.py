@@ -522,6 +522,11 @@ class RegistryTimeline:
             self._next += 1
         return self.state
 
+    def record(self, accepted_at: str, index: int, payload: dict[str, Any]) -> None:
+        """Add an entry already applied to :attr:`state` (while auditing the registry)."""
+        self.entries.append((accepted_at, index, payload))
+        self._next = len(self.entries)
+
     def final(self) -> RegistryState:
         state = RegistryState()
         for _, index, payload in self.entries:
@@ -1005,8 +1010,7 @@ class LogAudit:
                 )
             )
             return
-        self.registry.entries.append((facts.accepted_at, facts.index, facts.payload))
-        self.registry._next = len(self.registry.entries)
+        self.registry.record(facts.accepted_at, facts.index, facts.payload)
 
     def _project_entry(self, subject: str, facts: LeafFacts) -> int:
         state = self.registry.as_of(facts.accepted_at)
@@ -1052,7 +1056,7 @@ class LogAudit:
         if not 0 <= target < facts.index:
             problem = ("红冲目标不在其之前", "the reversed entry does not precede it")
         elif target < offset:
-            problem = None  # verified by an earlier run; only the one-reversal rule
+            problem = self._earlier_target(target, target_hash, firm)
         else:
             at = target - offset
             if self.leaf_hashes[32 * at : 32 * at + 32].hex() != target_hash:
@@ -1078,6 +1082,44 @@ class LogAudit:
             )
         else:
             self.result.reversed_targets.add(target)
+
+    def _earlier_target(
+        self, target: int, target_hash: str, firm: int
+    ) -> tuple[str, str] | None:
+        """The reversal rules for a target audited by an earlier run.
+
+        Its leaf hash is proved by the target's proof file against a checkpoint
+        this run verifies; its type and firm come from its leaf in the bundle, which
+        must hash to that. A store (no proof files) is checked against its bundle.
+        """
+        try:
+            claimed = bytes.fromhex(target_hash)
+        except ValueError:
+            return ("红冲目标的叶子哈希不符", "the target's leaf hash differs")
+        if self.check_proofs:
+            data = self.files.read(f"proofs/{target}.tlog-proof")
+            proof = read_proof(target, claimed, data or b"")
+            archived = self._checkpoint(proof.size) if not proof.problem else None
+            if archived is None or archived.root != proof.root:
+                return ("红冲目标的叶子哈希不符", "the target's leaf hash differs")
+        bundle = target // TILE_WIDTH
+        data = self.files.read(
+            entries_path(bundle, tile_width(0, bundle, self.result.size))
+        )
+        try:
+            leaves = decode_entry_bundle(data or b"")
+            leaf = leaves[target % TILE_WIDTH]
+            payload = Leaf.from_bytes(leaf).submission.parse_payload()
+        except (LedgerError, IndexError):
+            return ("红冲目标无法读取", "the reversed entry cannot be read")
+        if merkle.hash_leaf(leaf) != claimed:
+            return ("红冲目标的叶子哈希不符", "the target's leaf hash differs")
+        if payload.get("type") == "EntryReversed":
+            return ("红冲条目不能再被红冲", "a reversal cannot be reversed")
+        key = self.registry.final().keys.get(str(payload.get("key")))
+        if key is None or self.firms.get(key.firm) != firm:
+            return ("只有原发布企业可以红冲", "only the posting firm may reverse")
+        return None
 
     # ------------------------------------------------------------------ proofs
     _proof_checkpoint: int = 0

@@ -126,3 +126,30 @@ def test_a_schema_violation_is_reported(tmp_path: Path) -> None:
     post(site, revenue("negative", -5), 0)
     site.project.checkpoint()
     assert "entry-schema" in codes_at(audit(site), 0)
+
+
+def test_reversals_of_entries_audited_before_are_checked_incrementally(
+    tmp_path: Path,
+) -> None:
+    site = start_site(tmp_path / "site")
+    first = post(site, revenue("old-0"), 0)
+    post(site, revenue("old-1"), 1)
+    site.project.checkpoint()
+    state = tmp_path / "state.json"
+    assert run_audit(FolderSite(site.root), state_path=state).all_findings() == []
+
+    def reversal(entry_id: str, leaf_hash: str) -> dict[str, Any]:
+        body = {"target": {"index": 0, "leaf_hash": leaf_hash}, "reason": "录入错误"}
+        return {"id": entry_id, "type": "EntryReversed", "body": body}
+
+    post(site, reversal("bad", "11" * 32), 2)  # index 2: wrong hash of entry 0
+    post(site, reversal("good", hash_leaf(first).hex()), 3)  # index 3: fine
+    post(site, reversal("again", hash_leaf(first).hex()), 4)  # index 4: twice
+    site.project.checkpoint()
+    report = run_audit(FolderSite(site.root), state_path=state)
+    by_origin = {log.origin: log for log in report.logs}
+    assert by_origin[ORIGIN].entries_verified == 3
+    findings = report.all_findings()
+    assert "reversal-rule" in codes_at(findings, 2)
+    assert codes_at(findings, 3) == set()
+    assert "reversal-rule" in codes_at(findings, 4)
