@@ -19,6 +19,7 @@ site paths (``p/<id>/log/tile/0/000``) for sites and store objects
 from __future__ import annotations
 
 import os
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -170,27 +171,51 @@ class HttpSite:
 
 
 class _HttpLog:
+    """One log over HTTP: proofs are read ahead, and so is the checkpoint each names
+    (the archive cannot be listed over HTTP; every fetch is a round trip)."""
+
     def __init__(self, site: HttpSite, base: str) -> None:
         self.site = site
         self.base = base
         self.ahead: dict[str, Future[bytes | None]] = {}
+        self.requested: set[str] = set()
+        self.lock = threading.Lock()
 
     def read(self, relative: str) -> bytes | None:
-        future = self.ahead.pop(relative, None)
+        with self.lock:
+            future = self.ahead.pop(relative, None)
         if future is not None:
             return future.result()
         if relative.startswith("proofs/"):
             self._read_ahead(int(relative[len("proofs/") :].split(".")[0]))
-            return self.ahead.pop(relative).result()
+            with self.lock:
+                future = self.ahead.pop(relative)
+            return future.result()
         return self.site.read(f"{self.base}/{relative}")
 
     def _read_ahead(self, index: int) -> None:
         for ahead in range(index, index + HTTP_READ_AHEAD):
             relative = f"proofs/{ahead}.tlog-proof"
-            if relative not in self.ahead:
-                self.ahead[relative] = self.site.pool.submit(
-                    self.site.read, f"{self.base}/{relative}"
-                )
+            with self.lock:
+                if relative not in self.ahead:
+                    self.ahead[relative] = self.site.pool.submit(self._proof, relative)
+
+    def _proof(self, relative: str) -> bytes | None:
+        """Fetch a proof and start fetching the checkpoint it names."""
+        data = self.site.read(f"{self.base}/{relative}")
+        if data is not None:
+            try:
+                size = int(data.split(b"\n\n", 1)[1].split(b"\n", 2)[1])
+            except (IndexError, ValueError):
+                return data  # malformed: the audit reports it
+            checkpoint = f"checkpoints/{size}"
+            with self.lock:
+                if checkpoint not in self.requested:
+                    self.requested.add(checkpoint)
+                    self.ahead[checkpoint] = self.site.pool.submit(
+                        self.site.read, f"{self.base}/{checkpoint}"
+                    )
+        return data
 
     def subject(self, relative: str) -> str:
         return f"{self.base}/{relative}"
