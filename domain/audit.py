@@ -35,7 +35,7 @@ import hashlib
 import itertools
 import re
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Final, Protocol
@@ -189,17 +189,6 @@ def read_checkpoint(
         min(cosigned) if cosigned else None,
     )
     return seen, []
-
-
-def equivocations(
-    checkpoints: Iterable[SeenCheckpoint],
-) -> Iterator[Finding]:
-    """Two validly signed checkpoints with one size and two roots: proof of a fork."""
-    by_size: dict[int, SeenCheckpoint] = {}
-    for seen in checkpoints:
-        first = by_size.setdefault(seen.size, seen)
-        if first.root != seen.root:
-            yield equivocation_finding(first, seen)
 
 
 def equivocation_finding(a: SeenCheckpoint, b: SeenCheckpoint) -> Finding:
@@ -625,6 +614,8 @@ class LogAudit:
         self.first = 0
         self._bound: tuple[int, int, int | None] = (-1, -1, None)
         self.bad_roots: list[int] = []
+        self.checkpoints_listed: list[int] | None = None
+        self._proof_checkpoint = 0
 
     # ------------------------------------------------------------------ driver
     def run(self) -> LogResult:
@@ -676,8 +667,6 @@ class LogAudit:
         return self.result
 
     # ------------------------------------------------------------------ checkpoints
-    checkpoints_listed: list[int] | None = None
-
     def _latest(self) -> SeenCheckpoint | None:
         data = self.files.read("checkpoint")
         subject = self.files.subject("checkpoint")
@@ -1122,8 +1111,6 @@ class LogAudit:
         return None
 
     # ------------------------------------------------------------------ proofs
-    _proof_checkpoint: int = 0
-
     def _proof_file(self, index: int) -> bytes | None:
         """The entry's proof file, read in order (a missing one is reported here)."""
         if not self.check_proofs:
@@ -1324,7 +1311,3 @@ def _unix(accepted_at: str) -> int:
 
 def _finding(code: str, subject: str, zh: str, en: str, **evidence: str) -> Finding:
     return Finding(code, subject, zh, en, evidence=dict(evidence))
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
