@@ -14,6 +14,8 @@ What is checked, per log:
 - every checkpoint (archived, latest, and any given from elsewhere) is signed by the
   log and meets the trust policy's cosignature quorum; two with the same size and
   different roots, or one the leaves do not rebuild to, are an ``equivocation``;
+  every pair of checkpoints is consistent because each root is rebuilt from the one
+  sequence of leaves (a consistency proof between them would add nothing);
 - the entry bundles rebuild, leaf by leaf, to the root of every checkpoint, and every
   published hash tile (full and partial) equals the recomputed one;
 - every leaf: its exact form, canonical payload, schema and stateless rules
