@@ -311,10 +311,8 @@ def check_leaf(
     With ``proof`` (the entry's proof file) its path is folded too (:func:`read_proof`).
     """
     leaf_hash = merkle.hash_leaf(leaf)
-    facts = _check_leaf(context, index, leaf, leaf_hash, validator)
-    if proof is None:
-        return facts
-    return replace(facts, proof=read_proof(index, leaf_hash, proof))
+    proof_facts = None if proof is None else read_proof(index, leaf_hash, proof)
+    return _check_leaf(context, index, leaf, leaf_hash, validator, proof_facts)
 
 
 def _check_leaf(
@@ -323,9 +321,10 @@ def _check_leaf(
     leaf: bytes,
     leaf_hash: bytes,
     validator: SchemaValidator,
+    proof: ProofFacts | None,
 ) -> LeafFacts:
     problems: list[tuple[str, str, str, str]] = []
-    empty = LeafFacts(index, leaf_hash, "", "", "", "", None, (), (), None)
+    empty = LeafFacts(index, leaf_hash, "", "", "", "", None, (), (), None, proof)
     if len(leaf) > MAX_LEAF_BYTES:
         problems.append(
             ("leaf-size", "叶子超过 65535 字节", "leaf exceeds 65,535 bytes", "")
@@ -355,9 +354,7 @@ def _check_leaf(
             )
         )
         return _with(
-            LeafFacts(
-                index, leaf_hash, parsed.accepted_at, "", "", "", None, (), (), None
-            ),
+            replace(empty, accepted_at=parsed.accepted_at),
             problems,
         )
     entry_id = str(payload.get("id", ""))
@@ -447,6 +444,7 @@ def _check_leaf(
         tuple(contract_errors),
         tuple(problems),
         payload if context.is_registry else None,
+        proof,
     )
 
 
