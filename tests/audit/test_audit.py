@@ -542,3 +542,20 @@ def test_two_forks_signed_by_one_key_are_reported_with_both_notes(
         or forks[0].evidence["first_note"] == other
     )
     assert {forks[0].evidence["first_note"], forks[0].evidence["second_note"]} - {other}
+    # The same from the command line: exit code 3 and both notes in the HTML report.
+    html = tmp_path / "report.html"
+    code = main(
+        [
+            "audit",
+            str(tmp_path / "site"),
+            "--no-state",
+            "--checkpoint",
+            str(seen),
+            "--report",
+            str(html),
+        ]
+    )
+    assert code == 3
+    page = html.read_text()
+    assert "equivocation" in page
+    assert other.split("\n")[2] in page  # the fork's root, as signed
