@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from api.audit_command import add_audit_command
 from api.cosigning import collect_cosignatures
 from api.demo_command import run_demo, serve_site
 from api.instance import (
@@ -138,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_registry_commands(commands)
     _add_challenge_commands(commands)
     add_witness_commands(commands)
+    add_audit_command(commands)
 
     sign = commands.add_parser("sign", help="sign a payload file into a submission")
     sign.add_argument("payload", type=Path, help="JSON payload (type, log, body, ...)")

@@ -2,7 +2,8 @@
 
 One pass (:func:`collect_cosignatures`, ``shuangshai cosign``): for each log, each
 witness that covers it (``docs/formats.md`` §7, trust policy) is sent a
-c2sp.org/tlog-witness ``add-checkpoint`` request for the log's latest checkpoint,
+c2sp.org/tlog-witness ``add-checkpoint`` request for every checkpoint it has not yet
+cosigned, oldest first (so every published checkpoint can meet the quorum), each
 with the consistency proof from the size that witness last cosigned (as the log
 recorded it; 0 if never). A 409 answer names the witness's own size: the request is
 sent again from there, once per size it names. Every cosignature line in a 200
@@ -131,14 +132,22 @@ def collect_cosignatures(
         except CheckpointNotFoundError:
             continue
         known = ledger.last_cosigned_sizes(origin)
-        answers: dict[str, tuple[NoteSignature, ...]] = {}
+        sizes = [c.size for c in ledger.list_checkpoints(origin)]
+        answers: dict[int, dict[str, tuple[NoteSignature, ...]]] = {}
         for witness in ledger.covering_witnesses(origin):
-            asked = _ask(ledger, transport, origin, latest.size, witness, known)
-            if isinstance(asked, CosignOutcome):
-                outcomes.append(asked)
-            else:
-                answers[witness.key_ref] = asked
-        outcomes += _record(ledger, origin, latest.size, answers)
+            # Every checkpoint the witness has not seen, oldest first, so that each
+            # one the log published is cosigned (a witness only moves forward).
+            since = known.get(witness.key_ref, 0)
+            pending = [size for size in sizes if size > since] or [latest.size]
+            for size in pending:
+                asked = _ask(ledger, transport, origin, size, witness, known)
+                if isinstance(asked, CosignOutcome):
+                    outcomes.append(asked)
+                    break
+                answers.setdefault(size, {})[witness.key_ref] = asked
+                known[witness.key_ref] = size
+        for size in sorted(answers):
+            outcomes += _record(ledger, origin, size, answers[size])
     return outcomes
 
 

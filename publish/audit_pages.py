@@ -55,7 +55,7 @@ from publish.published_log import (
     site_fetch,
 )
 from publish.render import yuan
-from publish.site import publish_site
+from publish.site import BASE_URL_FILE, publish_site
 from publish.source import PublishSource
 
 __all__ = [
@@ -143,7 +143,13 @@ def audit_pages(site_dir: Path | str, *, fetch: Fetch | None = None) -> PageAudi
         audit.totals = recompute_statement_totals(instance, boards)
         with tempfile.TemporaryDirectory(prefix="shuangshai-pages-") as temporary:
             rebuilt = Path(temporary)
-            publish_site(instance, rebuilt, boards=boards, full=True)
+            publish_site(
+                instance,
+                rebuilt,
+                boards=boards,
+                full=True,
+                base_url=_published_base_url(reader),
+            )
             projects = set(instance.get_registry().projects)
             _compare(audit, rebuilt, reader, folder, projects)
     except ConfigurationError:
@@ -344,6 +350,18 @@ def _total_finding(
             "found_shown": "—" if found is None else _short(found.shown, _CLIP),
         },
     )
+
+
+def _published_base_url(reader: Fetch) -> str:
+    """The base URL the site says it was published for (its QR codes hold it).
+
+    Taking it from the site is sound: every QR code is re-derived from it, so a
+    ``base-url.txt`` that disagrees with the pages makes them differ.
+    """
+    try:
+        return reader(BASE_URL_FILE).decode("utf-8").strip()
+    except (LedgerError, UnicodeDecodeError):
+        return ""  # no file: published before base URLs, or for no address
 
 
 def _not_derived(site: Path | str, exc: Exception) -> Finding:

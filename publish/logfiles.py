@@ -581,6 +581,9 @@ class LogPublication:
     missing_blobs: tuple[str, ...] = ()
     corrupt_blobs: tuple[str, ...] = ()
     quorum_shortfall: str | None = None
+    recosigned: bool = False
+    """Whether a checkpoint published before gained cosignatures in this run: the
+    pages anchored at it embed its note, so they must be rendered again."""
     """Why the latest checkpoint does not meet ``policy.txt`` (None if it does):
     a witness was offline or refused, so the checkpoint is published with fewer
     cosignatures than the quorum asks for. Verifiers will refuse it until more are
@@ -674,13 +677,20 @@ def write_log_files(
         checkpoint_sizes = tuple(c.size for c in new)
         shortfall = _quorum_shortfall(policy, latest_note)
     run.write(POLICY_FILE, policy.to_text())
+    written = tuple(writer.written[first_written:])
+    archive = f"{base}/{CHECKPOINTS_DIR}/"
+    recosigned = since_size is not None and any(
+        path.startswith(archive) and int(path[len(archive) :]) <= run.start
+        for path in written
+    )
     return LogPublication(
         origin=origin,
         base=base,
         size=size,
         since_size=run.start,
         checkpoints=checkpoint_sizes,
-        written=tuple(writer.written[first_written:]),
+        written=written,
+        recosigned=recosigned,
         removed=tuple(run.removed),
         missing_blobs=tuple(sorted(run.missing)),
         corrupt_blobs=tuple(sorted(run.corrupt)),

@@ -106,6 +106,8 @@ def publish_site(
     report.missing_blobs += publication.missing_blobs
     if publication.quorum_shortfall is not None:
         report.unwitnessed[publication.origin] = publication.quorum_shortfall
+    # Every statement page embeds a registry checkpoint (for the firms' keys).
+    registry_recosigned = publication.recosigned
     writer.write("registry/association.vkey", ledger.association_key.to_vkey() + "\n")
     _copy_static(writer)
 
@@ -137,7 +139,16 @@ def publish_site(
         firm_name = (
             registry.firms[contract.firm].name if contract else "（暂无服务企业）"
         )
-        rerender_all = full or registry_changed or previous is None or base_changed
+        # A checkpoint that gained cosignatures changes the pages anchored at it;
+        # they are few and hard to pick out, so the project's pages are redone.
+        rerender_all = (
+            full
+            or registry_changed
+            or previous is None
+            or base_changed
+            or registry_recosigned
+            or publication.recosigned
+        )
         affected = _affected(board, previous or 0)
         embedder = LogEmbedder(
             ledger,
