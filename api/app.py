@@ -15,14 +15,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Annotated, Any
 
-from fastapi import FastAPI
+from fastapi import Body, FastAPI
 
 from api.deps import BoardReader
 from api.group_commit import GroupCommitter
 from api.problems import install_problem_handlers
 from api.routers import board, entries, log, registry
 from api.settings import Settings
+from api.write_lock import PostgresWriteLock, write_lock_for
 from domain.application import LedgerApplication
 
 DESCRIPTION = """\
@@ -37,11 +39,20 @@ accepted entry gets a receipt that verifies offline. Every error is
 
 
 def create_app(
-    ledger: LedgerApplication, *, settings: Settings | None = None
+    ledger: LedgerApplication,
+    *,
+    settings: Settings | None = None,
+    owns_ledger: bool = False,
 ) -> FastAPI:
-    """The FastAPI app serving ``ledger``."""
+    """The FastAPI app serving ``ledger``.
+
+    With ``owns_ledger`` the app also closes the ledger on shutdown (a worker process
+    of ``shuangshai serve --workers N`` opens its own, see :mod:`api.asgi`).
+    """
     settings = settings if settings is not None else Settings()
     boards = BoardReader(ledger)
+    # Other processes (workers, hosts) may write the same store: see api.write_lock.
+    write_lock = write_lock_for(ledger.env, ledger.log_size)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -49,6 +60,10 @@ def create_app(
             yield
         finally:
             boards.close()
+            if isinstance(write_lock, PostgresWriteLock):
+                write_lock.close()
+            if owns_ledger:
+                ledger.close()
 
     app = FastAPI(
         title="shuangshai 双晒",
@@ -59,7 +74,9 @@ def create_app(
     app.state.ledger = ledger
     app.state.settings = settings
     app.state.boards = boards
-    app.state.committer = GroupCommitter(ledger, max_batch=settings.max_batch)
+    app.state.committer = GroupCommitter(
+        ledger, max_batch=settings.max_batch, write_lock=write_lock
+    )
     install_problem_handlers(app, base=settings.problem_base)
     app.include_router(registry.router)
     for router in entries.routers:
@@ -67,4 +84,23 @@ def create_app(
     for router in log.routers:
         app.include_router(router)
     app.include_router(board.router)
+    if settings.noop_endpoint:
+        _add_noop(app)
     return app
+
+
+def _add_noop(app: FastAPI) -> None:
+    """Hidden ``GET``/``POST /v1/_noop``: the framework's ceiling for the benchmark.
+
+    Plain ``def`` like the real endpoints (so it pays the same threadpool hop), reads
+    and parses the JSON body like ``POST …/entries``, touches no ledger. Only mounted
+    when ``SHUANGSHAI_NOOP=1``; not in the OpenAPI document.
+    """
+
+    @app.get("/v1/_noop", include_in_schema=False)
+    def noop_get() -> dict[str, bool]:
+        return {"ok": True}
+
+    @app.post("/v1/_noop", include_in_schema=False)
+    def noop_post(body: Annotated[Any, Body()]) -> dict[str, bool]:
+        return {"ok": True}

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
+from api.write_lock import NoWriteLock, WriteLock
 from domain.entries import Submission
 from domain.errors import ConfigurationError, LedgerError
 from domain.receipts import Receipt
@@ -65,11 +66,17 @@ class GroupCommitter:
     """Posts concurrent single submissions to a log in shared transactions."""
 
     def __init__(
-        self, ledger: BatchSubmitter, *, max_batch: int = DEFAULT_MAX_BATCH
+        self,
+        ledger: BatchSubmitter,
+        *,
+        max_batch: int = DEFAULT_MAX_BATCH,
+        write_lock: WriteLock | None = None,
     ) -> None:
         if max_batch < 1:
             raise ConfigurationError(f"max_batch must be at least 1, not {max_batch}")
         self._ledger = ledger
+        # Shared with other processes on the store (api.write_lock).
+        self._write_lock = write_lock if write_lock is not None else NoWriteLock()
         self._max_batch = max_batch
         self._lock = threading.Lock()
         # Per log: the callers not yet answered, the leader's batch at the front.
@@ -108,9 +115,10 @@ class GroupCommitter:
             batch = [queue[i] for i in range(min(len(queue), self._max_batch))]
         outcomes: Sequence[Receipt | BaseException]
         try:
-            outcomes = self._ledger.submit_batch(
-                origin, [waiter.submission for waiter in batch]
-            )
+            with self._write_lock.hold(origin):
+                outcomes = self._ledger.submit_batch(
+                    origin, [waiter.submission for waiter in batch]
+                )
             if len(outcomes) != len(batch):
                 raise LedgerError(
                     f"submit_batch gave {len(outcomes)} outcomes for {len(batch)} "

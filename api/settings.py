@@ -13,6 +13,9 @@ variable                        meaning                                     defa
 ``SHUANGSHAI_PROBLEM_BASE``     base URI of problem ``type`` (RFC 9457)     see below
 ``SHUANGSHAI_MAX_BATCH``        most submissions in one ``entries:batch``   256
 ``SHUANGSHAI_LOG_LEVEL``        uvicorn log level                           info
+``SHUANGSHAI_WORKERS``          worker processes of ``shuangshai serve``    1
+``SHUANGSHAI_NOOP``             ``1`` adds the hidden ``/v1/_noop``          off
+                                (the benchmark's framework ceiling)
 ==============================  ==========================================  =========
 """
 
@@ -38,6 +41,8 @@ class Settings:
     problem_base: str = DEFAULT_PROBLEM_BASE
     max_batch: int = 256
     log_level: str = "info"
+    workers: int = 1
+    noop_endpoint: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -60,7 +65,20 @@ class Settings:
             problem_base=base,
             max_batch=_int(env, "SHUANGSHAI_MAX_BATCH", 256, low=1, high=10_000),
             log_level=log_level,
+            workers=_int(env, "SHUANGSHAI_WORKERS", 1, low=1, high=64),
+            noop_endpoint=_flag(env, "SHUANGSHAI_NOOP"),
         )
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "0").strip().lower()
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(
+        f"{name}={raw!r} 无效 / {name} must be 1 or 0 (true/false, yes/no, on/off)"
+    )
 
 
 def _int(
