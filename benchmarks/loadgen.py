@@ -32,7 +32,7 @@ from typing import IO, Any, Final
 
 from api.instance import Instance, init_instance
 from domain.entries import Submission
-from domain.signing import Signer
+from domain.signing import Signer, VerifierKey
 from tests.builders import (
     FIRM,
     INSTANCE,
@@ -58,6 +58,10 @@ class LoadInstance:
 
     def origin(self, project: str) -> str:
         return f"{self.instance.name}/p/{project}"
+
+    def log_key(self, origin: str) -> VerifierKey:
+        """The log's checkpoint key, from the instance folder's log seed."""
+        return Signer.from_seed(origin, self.instance.log_seed()).verifier()
 
 
 def project_ids(count: int) -> tuple[str, ...]:
@@ -311,3 +315,40 @@ def post_all(
     for thread in threads:
         thread.join()
     return answers
+
+
+def get_all(port: int, paths: Sequence[str], *, clients: int) -> dict[str, bytes]:
+    """GET every path with ``clients`` keep-alive threads; path → body of a 200.
+
+    Raises if any answer is not 200 (reads in the load tests must all succeed).
+    """
+    bodies: dict[str, bytes] = {}
+    failures: list[str] = []
+    lock = threading.Lock()
+    cursor = iter(paths)
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while True:
+            with lock:
+                path = next(cursor, None)
+            if path is None:
+                break
+            conn.request("GET", path)
+            response = conn.getresponse()
+            body = response.read()
+            with lock:
+                if response.status == 200:
+                    bodies[path] = body
+                else:
+                    failures.append(f"{path}: {response.status} {body[:200]!r}")
+        conn.close()
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise AssertionError(f"{len(failures)} reads failed, e.g. {failures[:3]}")
+    return bodies
