@@ -25,6 +25,7 @@ from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
+from pydantic import BeforeValidator
 
 from api.deps import LedgerDep, SettingsDep
 from api.group_commit import GroupCommitter
@@ -46,6 +47,22 @@ from api.wire import (
 from domain.entries import Submission
 from domain.errors import LedgerError
 from domain.receipts import Receipt
+
+
+def _iso_date_text(value: object) -> object:
+    """Only ``YYYY-MM-DD``: pydantic alone also takes ``0`` (a Unix time) as a date.
+
+    Found by schemathesis: ``?to=0`` was answered 200 as 1970-01-01 although the
+    document says ``format: date``.
+    """
+    if isinstance(value, str) and not (
+        len(value) == 10 and value[4] == value[7] == "-" and value.isascii()
+    ):
+        raise ValueError("日期格式应为 YYYY-MM-DD / a date must be YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
 
 MAX_PAGE: Final = 1000
 DEFAULT_PAGE: Final = 100
@@ -193,14 +210,14 @@ def _build(mount: LogMount) -> APIRouter:
             ),
         ] = None,
         start: Annotated[
-            date | None,
+            IsoDate | None,
             Query(
                 alias="from",
                 description="期间与此日起重叠 / period overlaps from this date",
             ),
         ] = None,
         end: Annotated[
-            date | None,
+            IsoDate | None,
             Query(
                 alias="to",
                 description="期间与此日止重叠 / period overlaps up to this date",
