@@ -25,9 +25,11 @@ named only the methods of the first route on the path (``Allow: POST`` for
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import CheckFunction
 from schemathesis.specs.openapi.checks import (
     negative_data_rejection,
     positive_data_acceptance,
@@ -55,9 +57,9 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_world.ledge
     suppress_health_check=list(HealthCheck),
 )
 def test_every_operation_answers_without_5xx_and_as_documented(
-    case: schemathesis.Case,
+    case: schemathesis.Case[Any],
 ) -> None:
-    excluded = [positive_data_acceptance]
+    excluded: list[CheckFunction] = [positive_data_acceptance]
     if case.operation.path.endswith(":batch"):
         excluded.append(negative_data_rejection)
     case.call_and_validate(excluded_checks=excluded)
