@@ -52,7 +52,7 @@ def create_app(
     settings = settings if settings is not None else Settings()
     boards = BoardReader(ledger)
     # Other processes (workers, hosts) may write the same store: see api.write_lock.
-    write_lock = write_lock_for(ledger.env, ledger.log_size)
+    write_lock = write_lock_for(ledger.env)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -74,6 +74,7 @@ def create_app(
     app.state.ledger = ledger
     app.state.settings = settings
     app.state.boards = boards
+    app.state.known_projects = set()  # see api.deps.project_origin
     app.state.committer = GroupCommitter(
         ledger, max_batch=settings.max_batch, write_lock=write_lock
     )

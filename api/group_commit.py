@@ -43,6 +43,8 @@ class BatchSubmitter(Protocol):
         self, origin: str, submissions: Sequence[Submission]
     ) -> list[Receipt | LedgerError]: ...
 
+    def log_size(self, origin: str) -> int: ...
+
 
 @dataclass(eq=False)
 class _Waiter:
@@ -52,6 +54,8 @@ class _Waiter:
     woken: threading.Event = field(default_factory=threading.Event)
     # A receipt, the submission's rejection, or what submit_batch raised.
     outcome: Receipt | BaseException | None = None
+    # The log's size before the batch: a receipt below it is a safe retry.
+    size_before: int = 0
 
     def result(self) -> Receipt:
         outcome = self.outcome
@@ -98,6 +102,15 @@ class GroupCommitter:
         Like :meth:`~domain.application.LedgerApplication.submit`, but the submission
         may share a transaction and a checkpoint with concurrent callers on ``origin``.
         """
+        return self.post(origin, submission)[0]
+
+    def post(self, origin: str, submission: Submission) -> tuple[Receipt, bool]:
+        """Like :meth:`submit`, and whether the entry was appended now (not a retry).
+
+        The leader reads the log's size once per batch, holding the write lock, so a
+        request need not read it itself: that read waited for the batch being written
+        and kept the next one small.
+        """
         waiter = _Waiter(submission)
         with self._lock:
             queue = self._queues.setdefault(origin, deque())
@@ -107,15 +120,20 @@ class GroupCommitter:
             waiter.woken.wait()
         if waiter.outcome is None:  # woken to lead, not answered
             self._lead(origin, queue)
-        return waiter.result()
+        receipt = waiter.result()
+        return receipt, receipt.index >= waiter.size_before
 
     def _lead(self, origin: str, queue: deque[_Waiter]) -> None:
         """Post the front of ``queue`` as one batch, answer it, pass the lead on."""
         with self._lock:
             batch = [queue[i] for i in range(min(len(queue), self._max_batch))]
         outcomes: Sequence[Receipt | BaseException]
+        size_before = 0
         try:
             with self._write_lock.hold(origin):
+                # Also brings this process's state of the log up to date, so the
+                # ledger's first, optimistic attempt does not collide.
+                size_before = self._ledger.log_size(origin)
                 outcomes = self._ledger.submit_batch(
                     origin, [waiter.submission for waiter in batch]
                 )
@@ -135,6 +153,7 @@ class GroupCommitter:
                 next_leader = None
                 del self._queues[origin]
         for waiter, outcome in zip(batch, outcomes, strict=True):
+            waiter.size_before = size_before
             waiter.outcome = outcome
             waiter.woken.set()
         if next_leader is not None:

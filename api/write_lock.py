@@ -8,7 +8,7 @@ time; without a lock they keep colliding, each retry costs a batch's validation,
 signature checks and checkpoint signing, and after a few rounds the ledger gives up
 with a 409 ``ConcurrentWriteError`` (measured: 478 of 2,000 posts with 4 workers on one
 PostgreSQL log). So the group committer's leader takes this lock around its batch, and,
-holding it, refreshes the log's state first, so its one attempt succeeds.
+holding it, refreshes the log's state first (``log_size``), so its one attempt succeeds.
 
 - PostgreSQL: a session advisory lock (``pg_advisory_lock``) keyed by a hash of the
   origin, on a small pool of dedicated connections (a dead process's lock goes with
@@ -26,12 +26,10 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, nullcontext, suppress
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, Protocol
-
-from domain.errors import LedgerError
 
 
 class WriteLock(Protocol):
@@ -47,23 +45,10 @@ class NoWriteLock:
         return nullcontext()
 
 
-class _Refreshing:
-    """Base: after the lock is taken, refresh the log's state (``refresh(origin)``)."""
-
-    def __init__(self, refresh: Callable[[str], object]) -> None:
-        self._refresh = refresh
-
-    def _refreshed(self, origin: str) -> None:
-        # An unknown log, say: submit_batch gives the precise error.
-        with suppress(LedgerError):
-            self._refresh(origin)
-
-
-class PostgresWriteLock(_Refreshing):
+class PostgresWriteLock:
     """``pg_advisory_lock`` per log, on pooled connections of its own."""
 
-    def __init__(self, conninfo: str, refresh: Callable[[str], object]) -> None:
-        super().__init__(refresh)
+    def __init__(self, conninfo: str) -> None:
         self._conninfo = conninfo
         self._idle: list[Any] = []
         self._pool_lock = threading.Lock()
@@ -88,7 +73,6 @@ class PostgresWriteLock(_Refreshing):
                 conn.close()
             conn = None  # write without the lock; the primary keys decide
         try:
-            self._refreshed(origin)
             yield
         finally:
             if conn is not None:
@@ -117,11 +101,10 @@ class PostgresWriteLock(_Refreshing):
             conn.close()
 
 
-class FileWriteLock(_Refreshing):
+class FileWriteLock:
     """``flock`` on one lock file for every log of an SQLite store."""
 
-    def __init__(self, path: Path, refresh: Callable[[str], object]) -> None:
-        super().__init__(refresh)
+    def __init__(self, path: Path) -> None:
         self._path = path
         self._thread_lock = threading.Lock()  # flock is per open file, not per thread
 
@@ -130,14 +113,13 @@ class FileWriteLock(_Refreshing):
         with self._thread_lock, self._path.open("a") as handle:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             try:
-                self._refreshed(origin)
                 yield
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def write_lock_for(
-    env: Mapping[str, str], refresh: Callable[[str], object]
+    env: Mapping[str, str],
 ) -> PostgresWriteLock | FileWriteLock | NoWriteLock:
     """The write lock for the store that the ledger's settings ``env`` select."""
     module = (env.get("PERSISTENCE_MODULE") or "eventsourcing.popo").strip()
@@ -151,9 +133,9 @@ def write_lock_for(
             user=env.get("POSTGRES_USER", ""),
             password=env.get("POSTGRES_PASSWORD", ""),
         )
-        return PostgresWriteLock(conninfo, refresh)
+        return PostgresWriteLock(conninfo)
     if module == "eventsourcing.sqlite":
         dbname = env.get("SQLITE_DBNAME", "")
         if dbname and dbname != ":memory:" and "mode=memory" not in dbname:
-            return FileWriteLock(Path(dbname + ".write-lock"), refresh)
+            return FileWriteLock(Path(dbname + ".write-lock"))
     return NoWriteLock()
