@@ -123,14 +123,21 @@ class GroupCommitter:
         receipt = waiter.result()
         return receipt, receipt.index >= waiter.size_before
 
+    def _front(self, queue: deque[_Waiter]) -> list[_Waiter]:
+        """The next batch: the front of the queue, at most ``max_batch``."""
+        with self._lock:
+            return [queue[i] for i in range(min(len(queue), self._max_batch))]
+
     def _lead(self, origin: str, queue: deque[_Waiter]) -> None:
         """Post the front of ``queue`` as one batch, answer it, pass the lead on."""
-        with self._lock:
-            batch = [queue[i] for i in range(min(len(queue), self._max_batch))]
+        batch: list[_Waiter] = []
         outcomes: Sequence[Receipt | BaseException]
         size_before = 0
         try:
             with self._write_lock.hold(origin):
+                # The batch is chosen once the lock is held, so what queued while
+                # another process was writing joins it.
+                batch = self._front(queue)
                 # Also brings this process's state of the log up to date, so the
                 # ledger's first, optimistic attempt does not collide.
                 size_before = self._ledger.log_size(origin)
@@ -143,6 +150,7 @@ class GroupCommitter:
                     "submissions"
                 )
         except BaseException as exc:  # every caller of the batch must see it
+            batch = batch or self._front(queue)
             outcomes = [exc] * len(batch)
         with self._lock:
             for _ in batch:

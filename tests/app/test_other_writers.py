@@ -23,7 +23,7 @@ import pytest
 from domain.application import LedgerApplication
 from domain.clock import FixedClock
 from domain.receipts import verify_receipt
-from tests.builders import PROJECT_ORIGIN, World, make_world
+from tests.builders import PROJECT_ORIGIN, World, make_world, revenue_body
 
 
 def second_process(world: World, env: dict[str, str]) -> World:
@@ -98,3 +98,34 @@ def test_each_process_sees_the_others_entries_in_reads_and_proofs(
     assert other.ledger.get_checkpoint(PROJECT_ORIGIN).size == 2
     assert other.revenue(3).index == 2
     assert first.ledger.get_checkpoint(PROJECT_ORIGIN).size == 3
+
+
+def test_a_process_catches_up_by_reading_only_the_new_entries(
+    two: tuple[World, World], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, other = two
+
+    def batch(count: int) -> None:
+        submissions = [
+            first.sign(first.payload("CommonRevenueRecorded", revenue_body(n + 1)))
+            for n in range(count)
+        ]
+        for outcome in first.ledger.submit_batch(PROJECT_ORIGIN, submissions):
+            assert not isinstance(outcome, Exception), outcome
+
+    batch(250)
+    assert other.ledger.log_size(PROJECT_ORIGIN) == 250
+    batch(20)  # across the first tile boundary (256)
+
+    def no_reload(origin: str) -> Any:
+        raise AssertionError("caught up by a full reload")
+
+    monkeypatch.setattr(other.ledger, "_reload_state", no_reload)
+    assert other.ledger.log_size(PROJECT_ORIGIN) == 270
+    log_key = other.ledger.log_signer(PROJECT_ORIGIN).verifier()
+    for index in (3, 255, 256, 269):
+        verify_receipt(other.ledger.get_receipt(PROJECT_ORIGIN, index), log_key=log_key)
+    assert other.revenue(7).index == 270
+    monkeypatch.undo()
+    assert other.ledger.verify_stored_tree(PROJECT_ORIGIN) == 271
+    assert first.revenue(8).index == 271
