@@ -320,6 +320,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host = args.host if args.host is not None else settings.host
     port = args.port if args.port is not None else settings.port
     workers = args.workers if args.workers is not None else settings.workers
+    if not 1 <= workers <= 64:
+        raise ConfigurationError(
+            f"--workers {workers} 超出范围 / --workers must be between 1 and 64"
+        )
     if workers > 1:
         _check_multi_worker_store(instance, workers)
         # Each worker process builds its own app and ledger (api.asgi).
@@ -344,10 +348,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _check_multi_worker_store(instance: Instance, workers: int) -> None:
     """Several workers need a store they share: SQLite file or PostgreSQL."""
-    if not 1 <= workers <= 64:
-        raise ConfigurationError(
-            f"--workers {workers} 超出范围 / --workers must be between 1 and 64"
-        )
     env = instance.store_env()
     if env["PERSISTENCE_MODULE"] == "eventsourcing.popo":
         raise ConfigurationError(

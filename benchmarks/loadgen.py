@@ -265,14 +265,16 @@ def post_all(
     path: str = "/v1/projects/{project}/entries",
     stop: threading.Event | None = None,
     timeout_s: float = 60.0,
+    into: list[Answer] | None = None,
 ) -> list[Answer]:
     """Post every posting with ``clients`` threads on keep-alive connections.
 
     Each thread takes the next posting from a shared cursor. A connection that dies
     (server killed) gives status 0 for that posting and the thread reconnects; with
-    ``stop`` set the threads finish early.
+    ``stop`` set the threads finish early. Answers are appended to ``into`` (if given)
+    as they come, so another thread can watch the progress.
     """
-    answers: list[Answer] = []
+    answers: list[Answer] = [] if into is None else into
     lock = threading.Lock()
     cursor = iter(postings)
 

@@ -35,7 +35,7 @@ from tests.api.loadcheck import check_log_over_http, receipts_of
 KILLS = 3
 ENTRIES = 1500
 CLIENTS = 16
-RUN_FOR_S = (0.5, 1.5)
+KILL_AFTER_ANSWERS = (100, 350)
 
 pytestmark = pytest.mark.slow
 
@@ -62,16 +62,23 @@ def served_store(request: pytest.FixtureRequest) -> tuple[dict[str, str], int]:
 def post_until_killed(
     server: Server, postings: list[Posting], rng: random.Random
 ) -> list[Answer]:
-    """Post with 16 clients; SIGKILL the server's process group mid-load."""
+    """Post with 16 clients; SIGKILL the server's process group mid-load.
+
+    The kill comes after a random number of answers (not a random time, which a fast
+    machine would outrun), with the clients still posting.
+    """
     stop = threading.Event()
     answers: list[Answer] = []
+    kill_after = rng.randint(*KILL_AFTER_ANSWERS)
     clients = threading.Thread(
-        target=lambda: answers.extend(
-            post_all(server.port, postings, clients=CLIENTS, stop=stop, timeout_s=30)
-        )
+        target=post_all,
+        args=(server.port, postings),
+        kwargs={"clients": CLIENTS, "stop": stop, "timeout_s": 30, "into": answers},
     )
     clients.start()
-    time.sleep(rng.uniform(*RUN_FOR_S))
+    deadline = time.monotonic() + 120
+    while len(answers) < kill_after and time.monotonic() < deadline:
+        time.sleep(0.005)
     stop.set()  # clients take no new posting; the ones in flight die with the server
     server.kill()
     clients.join()
