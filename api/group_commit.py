@@ -123,6 +123,19 @@ class GroupCommitter:
         receipt = waiter.result()
         return receipt, receipt.index >= waiter.size_before
 
+    def submit_batch(
+        self, origin: str, submissions: Sequence[Submission]
+    ) -> tuple[list[Receipt | LedgerError], int]:
+        """A whole batch (``entries:batch``) under the write lock; also the size before.
+
+        Not queued with single posts (it is its own transaction already), but it holds
+        the cross-process lock like a leader, so other workers' batches do not collide
+        with it.
+        """
+        with self._write_lock.hold(origin):
+            size_before = self._ledger.log_size(origin)
+            return self._ledger.submit_batch(origin, submissions), size_before
+
     def _front(self, queue: deque[_Waiter]) -> list[_Waiter]:
         """The next batch: the front of the queue, at most ``max_batch``."""
         with self._lock:

@@ -147,7 +147,7 @@ def _build(mount: LogMount) -> APIRouter:
     )
     def post_batch(
         origin: Origin,
-        ledger: LedgerDep,
+        committer: CommitterDep,
         settings: SettingsDep,
         request: Request,
         body: Annotated[list[Any], Body()],
@@ -171,8 +171,8 @@ def _build(mount: LogMount) -> APIRouter:
                 parsed.append((position, Submission.from_json(item)))
             except LedgerError as exc:
                 results[position] = _failed(exc, f"{path}#/{position}", settings)
-        size_before = ledger.log_size(origin)
-        outcomes = ledger.submit_batch(origin, [s for _, s in parsed])
+        # Under the cross-process write lock, like the group commit (api.write_lock).
+        outcomes, size_before = committer.submit_batch(origin, [s for _, s in parsed])
         for (position, _), outcome in zip(parsed, outcomes, strict=True):
             if isinstance(outcome, Receipt):
                 results[position] = BatchItemPublic(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,19 +64,49 @@ def test_the_memory_store_cannot_be_shared_by_workers(instance: Path) -> None:
     assert "memory store cannot be shared by 2 worker processes" in result.stderr
 
 
-def test_two_workers_on_sqlite_serve_and_stop_cleanly(tmp_path: Path) -> None:
+def test_two_workers_on_sqlite_take_singles_and_batches_and_stop_cleanly(
+    tmp_path: Path,
+) -> None:
     load = prepare_instance(
         tmp_path / "inst", {"SHUANGSHAI_STORE": "sqlite"}, projects=1
     )
+    singles = presign(load, 60, tag="single")
+    batches = [presign(load, 10, tag=f"batch{n}") for n in range(4)]
     server = Server(tmp_path / "inst", load.environ, workers=2).start()
     try:
-        answers = post_all(server.port, presign(load, 40), clients=8)
-        assert sorted(a.status for a in answers) == [201] * 40
+        batch_answers: list[Any] = []
+
+        def post_batches() -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+            for batch in batches:
+                body = b"[" + b",".join(p.body for p in batch) + b"]"
+                path = f"/v1/projects/{load.projects[0]}/entries:batch"
+                conn.request("POST", path, body, {"Content-Type": "application/json"})
+                response = conn.getresponse()
+                assert response.status == 200
+                batch_answers.extend(json.loads(response.read()))
+            conn.close()
+
+        poster = threading.Thread(target=post_batches)
+        poster.start()
+        answers = post_all(server.port, singles, clients=8)
+        poster.join()
+
+        assert sorted(a.status for a in answers) == [201] * 60
+        assert [item["status"] for item in batch_answers] == [201] * 40
+        indexes = [a.json()["index"] for a in answers]
+        indexes += [item["receipt"]["index"] for item in batch_answers]
+        assert sorted(indexes) == list(range(100))
         assert server.process is not None
         server.process.send_signal(signal.SIGINT)
         assert server.process.wait(timeout=30) == 0
     finally:
         server.kill()
+    ledger = load.instance.open_ledger(environ=load.environ)
+    try:
+        assert ledger.verify_stored_tree(load.origin(load.projects[0])) == 100
+    finally:
+        ledger.close()
 
 
 def test_the_noop_endpoint_exists_only_when_enabled(world: World) -> None:
