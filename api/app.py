@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Annotated, Any
 
-from fastapi import FastAPI
+from fastapi import Body, FastAPI
 
 from api.deps import BoardReader
 from api.group_commit import GroupCommitter
@@ -25,6 +26,7 @@ from api.problems import install_problem_handlers
 from api.ratelimit import TokenBucketLimiter
 from api.routers import board, challenges, entries, log, registry
 from api.settings import Settings
+from api.write_lock import PostgresWriteLock, write_lock_for
 from domain.application import LedgerApplication
 
 DESCRIPTION = """\
@@ -43,10 +45,18 @@ def create_app(
     *,
     settings: Settings | None = None,
     intake: ChallengeIntake | None = None,
+    owns_ledger: bool = False,
 ) -> FastAPI:
-    """The FastAPI app serving ``ledger``; with ``intake``, owners' challenges too."""
+    """The FastAPI app serving ``ledger``; with ``intake``, owners' challenges too.
+
+    With ``owns_ledger`` the app also closes the ledger (and the intake's private
+    store) on shutdown (a worker process of ``shuangshai serve --workers N`` opens
+    its own, see :mod:`api.asgi`).
+    """
     settings = settings if settings is not None else Settings()
     boards = BoardReader(ledger)
+    # Other processes (workers, hosts) may write the same store: see api.write_lock.
+    write_lock = write_lock_for(ledger.env)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -54,6 +64,12 @@ def create_app(
             yield
         finally:
             boards.close()
+            if isinstance(write_lock, PostgresWriteLock):
+                write_lock.close()
+            if owns_ledger:
+                if intake is not None:
+                    intake.close_store()
+                ledger.close()
 
     app = FastAPI(
         title="shuangshai 双晒",
@@ -64,7 +80,10 @@ def create_app(
     app.state.ledger = ledger
     app.state.settings = settings
     app.state.boards = boards
-    app.state.committer = GroupCommitter(ledger, max_batch=settings.max_batch)
+    app.state.known_projects = set()  # see api.deps.project_origin
+    app.state.committer = GroupCommitter(
+        ledger, max_batch=settings.max_batch, write_lock=write_lock
+    )
     install_problem_handlers(app, base=settings.problem_base)
     app.include_router(registry.router)
     for router in entries.routers:
@@ -76,4 +95,23 @@ def create_app(
         app.state.intake = intake
         app.state.challenge_limiter = TokenBucketLimiter(settings.challenge_rate)
         app.include_router(challenges.router)
+    if settings.noop_endpoint:
+        _add_noop(app)
     return app
+
+
+def _add_noop(app: FastAPI) -> None:
+    """Hidden ``GET``/``POST /v1/_noop``: the framework's ceiling for the benchmark.
+
+    Plain ``def`` like the real endpoints (so it pays the same threadpool hop), reads
+    and parses the JSON body like ``POST …/entries``, touches no ledger. Only mounted
+    when ``SHUANGSHAI_NOOP=1``; not in the OpenAPI document.
+    """
+
+    @app.get("/v1/_noop", include_in_schema=False)
+    def noop_get() -> dict[str, bool]:
+        return {"ok": True}
+
+    @app.post("/v1/_noop", include_in_schema=False)
+    def noop_post(body: Annotated[Any, Body()]) -> dict[str, bool]:
+        return {"ok": True}

@@ -41,6 +41,7 @@ from domain.errors import (
     NotFoundError,
     VerificationError,
 )
+from domain.projection import open_board_view
 from domain.receipts import Receipt, verify_receipt
 from domain.signing import ALG_COSIGNATURE_V1, ALG_ED25519, Signer, VerifierKey
 from publish.site import PublishReport
@@ -211,6 +212,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--port", type=int, help="TCP port (default: $SHUANGSHAI_PORT or 8000)"
     )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes sharing the store (default: $SHUANGSHAI_WORKERS or 1)",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     verify = commands.add_parser(
@@ -356,6 +362,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     instance = open_instance(args.instance)
+    host = args.host if args.host is not None else settings.host
+    port = args.port if args.port is not None else settings.port
+    workers = args.workers if args.workers is not None else settings.workers
+    if not 1 <= workers <= 64:
+        raise ConfigurationError(
+            f"--workers {workers} 超出范围 / --workers must be between 1 and 64"
+        )
+    if workers > 1:
+        _check_multi_worker_store(instance, workers)
+        # Each worker process builds its own app and ledger (api.asgi).
+        os.environ["SHUANGSHAI_INSTANCE"] = str(instance.path.resolve())
+        uvicorn.run(
+            "api.asgi:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=settings.log_level,
+        )
+        return 0
     ledger = instance.open_ledger()
     intake = None
     try:
@@ -369,8 +395,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app = create_app(ledger, settings=settings, intake=intake)
         uvicorn.run(
             app,
-            host=args.host if args.host is not None else settings.host,
-            port=args.port if args.port is not None else settings.port,
+            host=host,
+            port=port,
             log_level=settings.log_level,
         )
     finally:
@@ -378,6 +404,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
             intake.close_store()
         ledger.close()
     return 0
+
+
+def _check_multi_worker_store(instance: Instance, workers: int) -> None:
+    """Several workers need a store they share: SQLite file or PostgreSQL."""
+    env = instance.store_env()
+    if env["PERSISTENCE_MODULE"] == "eventsourcing.popo":
+        raise ConfigurationError(
+            "内存存储不能多进程共享；用 SHUANGSHAI_STORE=sqlite 或 postgres / the memory "
+            f"store cannot be shared by {workers} worker processes: use sqlite or postgres"
+        )
+    # Fail here, with one clear message, rather than once per worker; and create the
+    # ledger's and the board view's tables once (the workers skip it, see api.asgi).
+    ledger = instance.open_ledger()
+    try:
+        open_board_view(dict(ledger.env)).close()
+    finally:
+        ledger.close()
 
 
 def cmd_verify_receipt(args: argparse.Namespace) -> int:

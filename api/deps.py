@@ -1,5 +1,10 @@
 """FastAPI dependencies as ``Annotated`` aliases (the FastAPI template's ``deps.py``).
 
+They are ``async def`` because they only look things up: FastAPI runs a plain ``def``
+dependency in the threadpool, one hop per dependency per request, which cost more
+than the ledger's own work per entry (issue 5 benchmark). What reads the store runs
+in the threadpool explicitly.
+
 The app holds one :class:`~domain.application.LedgerApplication` and one
 :class:`BoardReader` per process (``app.state``); routes receive them through
 :data:`LedgerDep`, :data:`BoardsDep` and :data:`SettingsDep`. A log is named in the
@@ -11,6 +16,7 @@ import threading
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from starlette.concurrency import run_in_threadpool
 
 from api.settings import Settings
 from domain.application import LedgerApplication
@@ -47,17 +53,17 @@ class BoardReader:
                 self._view = None
 
 
-def get_ledger(request: Request) -> LedgerApplication:
+async def get_ledger(request: Request) -> LedgerApplication:
     ledger: LedgerApplication = request.app.state.ledger
     return ledger
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_boards(request: Request) -> BoardReader:
+async def get_boards(request: Request) -> BoardReader:
     boards: BoardReader = request.app.state.boards
     return boards
 
@@ -67,7 +73,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 BoardsDep = Annotated[BoardReader, Depends(get_boards)]
 
 
-def registry_origin(ledger: LedgerDep) -> str:
+async def registry_origin(ledger: LedgerDep) -> str:
     return ledger.registry_origin
 
 
@@ -80,12 +86,21 @@ ProjectIdPath = Annotated[
 ]
 
 
-def project_origin(project_id: ProjectIdPath, ledger: LedgerDep) -> str:
+async def project_origin(
+    project_id: ProjectIdPath, ledger: LedgerDep, request: Request
+) -> str:
     origin = ledger.project_origin(project_id)
-    if project_id not in ledger.get_registry().projects:
+    # Projects are never removed from the registry: one seen is known for good, and
+    # the registry need not be caught up (a read of the store) on every request.
+    known: set[str] = request.app.state.known_projects
+    if project_id in known:
+        return origin
+    registry = await run_in_threadpool(ledger.get_registry)  # reads the store
+    if project_id not in registry.projects:
         raise LogNotFoundError(
             f"没有项目 {project_id!r} / no project {project_id!r} in the registry"
         )
+    known.add(project_id)
     return origin
 
 

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
+from api.write_lock import NoWriteLock, WriteLock
 from domain.entries import Submission
 from domain.errors import ConfigurationError, LedgerError
 from domain.receipts import Receipt
@@ -42,6 +43,8 @@ class BatchSubmitter(Protocol):
         self, origin: str, submissions: Sequence[Submission]
     ) -> list[Receipt | LedgerError]: ...
 
+    def log_size(self, origin: str) -> int: ...
+
 
 @dataclass(eq=False)
 class _Waiter:
@@ -51,6 +54,8 @@ class _Waiter:
     woken: threading.Event = field(default_factory=threading.Event)
     # A receipt, the submission's rejection, or what submit_batch raised.
     outcome: Receipt | BaseException | None = None
+    # The log's size before the batch: a receipt below it is a safe retry.
+    size_before: int = 0
 
     def result(self) -> Receipt:
         outcome = self.outcome
@@ -65,11 +70,17 @@ class GroupCommitter:
     """Posts concurrent single submissions to a log in shared transactions."""
 
     def __init__(
-        self, ledger: BatchSubmitter, *, max_batch: int = DEFAULT_MAX_BATCH
+        self,
+        ledger: BatchSubmitter,
+        *,
+        max_batch: int = DEFAULT_MAX_BATCH,
+        write_lock: WriteLock | None = None,
     ) -> None:
         if max_batch < 1:
             raise ConfigurationError(f"max_batch must be at least 1, not {max_batch}")
         self._ledger = ledger
+        # Shared with other processes on the store (api.write_lock).
+        self._write_lock = write_lock if write_lock is not None else NoWriteLock()
         self._max_batch = max_batch
         self._lock = threading.Lock()
         # Per log: the callers not yet answered, the leader's batch at the front.
@@ -91,6 +102,15 @@ class GroupCommitter:
         Like :meth:`~domain.application.LedgerApplication.submit`, but the submission
         may share a transaction and a checkpoint with concurrent callers on ``origin``.
         """
+        return self.post(origin, submission)[0]
+
+    def post(self, origin: str, submission: Submission) -> tuple[Receipt, bool]:
+        """Like :meth:`submit`, and whether the entry was appended now (not a retry).
+
+        The leader reads the log's size once per batch, holding the write lock, so a
+        request need not read it itself: that read waited for the batch being written
+        and kept the next one small.
+        """
         waiter = _Waiter(submission)
         with self._lock:
             queue = self._queues.setdefault(origin, deque())
@@ -100,23 +120,50 @@ class GroupCommitter:
             waiter.woken.wait()
         if waiter.outcome is None:  # woken to lead, not answered
             self._lead(origin, queue)
-        return waiter.result()
+        receipt = waiter.result()
+        return receipt, receipt.index >= waiter.size_before
+
+    def submit_batch(
+        self, origin: str, submissions: Sequence[Submission]
+    ) -> tuple[list[Receipt | LedgerError], int]:
+        """A whole batch (``entries:batch``) under the write lock; also the size before.
+
+        Not queued with single posts (it is its own transaction already), but it holds
+        the cross-process lock like a leader, so other workers' batches do not collide
+        with it.
+        """
+        with self._write_lock.hold(origin):
+            size_before = self._ledger.log_size(origin)
+            return self._ledger.submit_batch(origin, submissions), size_before
+
+    def _front(self, queue: deque[_Waiter]) -> list[_Waiter]:
+        """The next batch: the front of the queue, at most ``max_batch``."""
+        with self._lock:
+            return [queue[i] for i in range(min(len(queue), self._max_batch))]
 
     def _lead(self, origin: str, queue: deque[_Waiter]) -> None:
         """Post the front of ``queue`` as one batch, answer it, pass the lead on."""
-        with self._lock:
-            batch = [queue[i] for i in range(min(len(queue), self._max_batch))]
+        batch: list[_Waiter] = []
         outcomes: Sequence[Receipt | BaseException]
+        size_before = 0
         try:
-            outcomes = self._ledger.submit_batch(
-                origin, [waiter.submission for waiter in batch]
-            )
+            with self._write_lock.hold(origin):
+                # The batch is chosen once the lock is held, so what queued while
+                # another process was writing joins it.
+                batch = self._front(queue)
+                # Also brings this process's state of the log up to date, so the
+                # ledger's first, optimistic attempt does not collide.
+                size_before = self._ledger.log_size(origin)
+                outcomes = self._ledger.submit_batch(
+                    origin, [waiter.submission for waiter in batch]
+                )
             if len(outcomes) != len(batch):
                 raise LedgerError(
                     f"submit_batch gave {len(outcomes)} outcomes for {len(batch)} "
                     "submissions"
                 )
         except BaseException as exc:  # every caller of the batch must see it
+            batch = batch or self._front(queue)
             outcomes = [exc] * len(batch)
         with self._lock:
             for _ in batch:
@@ -127,6 +174,7 @@ class GroupCommitter:
                 next_leader = None
                 del self._queues[origin]
         for waiter, outcome in zip(batch, outcomes, strict=True):
+            waiter.size_before = size_before
             waiter.outcome = outcome
             waiter.woken.set()
         if next_leader is not None:

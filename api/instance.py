@@ -110,13 +110,27 @@ class Instance:
         )
 
     def open_ledger(
-        self, *, environ: Mapping[str, str] | None = None, clock: Clock | None = None
+        self,
+        *,
+        environ: Mapping[str, str] | None = None,
+        clock: Clock | None = None,
+        create_tables: bool = True,
     ) -> LedgerApplication:
+        """The instance's ledger; ``create_tables=False`` for worker processes.
+
+        Several processes creating the same PostgreSQL tables at once can fail
+        ("tuple concurrently updated"), so ``shuangshai serve --workers N`` creates
+        them once before starting the workers, which then skip it (the library's
+        ``CREATE_TABLE`` setting, inherited by the board view).
+        """
+        env = self.store_env(environ)
+        if not create_tables:
+            env["CREATE_TABLE"] = "false"
         return LedgerApplication(
             instance=self.name,
             association_vkey=self.association_vkey,
             log_signer_seed=self.log_seed(),
-            env=self.store_env(environ),
+            env=env,
             clock=clock,
         )
 

@@ -24,6 +24,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from api.settings import DEFAULT_PROBLEM_BASE
 from domain.errors import (
@@ -145,6 +146,8 @@ PROBLEM_TYPES: Final[dict[type[Exception], ProblemType]] = {
     Exception: ProblemType(500, "internal", "服务器内部错误 / internal error"),
 }
 
+_METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
 _HTTP_TYPES: Final[dict[int, ProblemType]] = {
     404: ProblemType(404, "not-found", "未找到 / not found"),
     405: ProblemType(405, "method-not-allowed", "不支持该方法 / method not allowed"),
@@ -164,6 +167,18 @@ def problem_body(
     exc: BaseException, instance: str, *, base: str = DEFAULT_PROBLEM_BASE
 ) -> dict[str, Any]:
     """The RFC 9457 body for ``exc`` raised while serving ``instance``."""
+    if isinstance(exc, StarletteHTTPException) and exc.status_code == 400:
+        # The framework's "error parsing the body" (bytes that are not UTF-8, say):
+        # an invalid request like any other unparseable body, not an undocumented 400.
+        exc = RequestValidationError(
+            [
+                {
+                    "type": "json_invalid",
+                    "loc": ("body",),
+                    "msg": "请求体不是 UTF-8 JSON / the body is not UTF-8 JSON",
+                }
+            ]
+        )
     if isinstance(exc, StarletteHTTPException):
         kind = _HTTP_TYPES.get(
             exc.status_code,
@@ -220,12 +235,31 @@ def problem_response(
     exc: BaseException, request: Request, *, base: str = DEFAULT_PROBLEM_BASE
 ) -> JSONResponse:
     body = problem_body(exc, request.url.path, base=base)
-    headers = getattr(exc, "headers", None) if body["status"] == 405 else None
+    headers = _allow_header(request) if body["status"] == 405 else None
     if isinstance(exc, RateLimitedError):
         headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse(
         body, status_code=body["status"], media_type=PROBLEM_MEDIA_TYPE, headers=headers
     )
+
+
+def _allow_header(request: Request) -> dict[str, str] | None:
+    """``Allow`` with every method this path is served for (RFC 9110 §15.5.6).
+
+    Starlette's own 405 names only the methods of the first route whose path matched;
+    a path served by several routes (``GET`` and ``POST …/entries``) needs them all.
+    Each method is probed with the routes' public ``matches``.
+    """
+    routes = request.app.router.routes
+    methods = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in routes
+        )
+    ]
+    return {"Allow": ", ".join(methods)} if methods else None
 
 
 def install_problem_handlers(app: FastAPI, *, base: str = DEFAULT_PROBLEM_BASE) -> None:

@@ -15,6 +15,9 @@ variable                        meaning                                     defa
 ``SHUANGSHAI_LOG_LEVEL``        uvicorn log level                           info
 ``SHUANGSHAI_CHALLENGE_RATE``   owners' challenges per client address       5/hour
 ``SHUANGSHAI_TRUST_FORWARDED_FOR``  count clients by X-Forwarded-For        0 (no)
+``SHUANGSHAI_WORKERS``          worker processes of ``shuangshai serve``    1
+``SHUANGSHAI_NOOP``             ``1`` adds the hidden ``/v1/_noop``          off
+                                (the benchmark's framework ceiling)
 ==============================  ==========================================  =========
 """
 
@@ -44,6 +47,8 @@ class Settings:
     log_level: str = "info"
     challenge_rate: Rate = DEFAULT_CHALLENGE_RATE
     trust_forwarded_for: bool = False
+    workers: int = 1
+    noop_endpoint: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -67,17 +72,21 @@ class Settings:
             max_batch=_int(env, "SHUANGSHAI_MAX_BATCH", 256, low=1, high=10_000),
             log_level=log_level,
             challenge_rate=Rate.parse(env.get("SHUANGSHAI_CHALLENGE_RATE", "5/hour")),
-            trust_forwarded_for=_bool(env, "SHUANGSHAI_TRUST_FORWARDED_FOR"),
+            trust_forwarded_for=_flag(env, "SHUANGSHAI_TRUST_FORWARDED_FOR"),
+            workers=_int(env, "SHUANGSHAI_WORKERS", 1, low=1, high=64),
+            noop_endpoint=_flag(env, "SHUANGSHAI_NOOP"),
         )
 
 
-def _bool(env: Mapping[str, str], name: str) -> bool:
+def _flag(env: Mapping[str, str], name: str) -> bool:
     raw = env.get(name, "0").strip().lower()
     if raw in ("1", "true", "yes", "on"):
         return True
-    if raw in ("0", "false", "no", "off", ""):
+    if raw in ("", "0", "false", "no", "off"):
         return False
-    raise ConfigurationError(f"{name}={raw!r} 应为 0 或 1 / {name} must be 0 or 1")
+    raise ConfigurationError(
+        f"{name}={raw!r} 无效 / {name} must be 1 or 0 (true/false, yes/no, on/off)"
+    )
 
 
 def _int(

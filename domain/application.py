@@ -197,6 +197,8 @@ class LedgerApplication(Application[UUID]):
         self.validator = validator or default_validator()
         self.registry_origin = f"{instance}/registry"
         self._states: dict[str, _LogState] = {}
+        # One lock per log for the process's life, shared by every reload of its state.
+        self._log_locks: dict[str, threading.RLock] = {}
         self._states_lock = threading.Lock()
         self._registry = RegistryState()
         self._registry_lock = threading.RLock()
@@ -1103,22 +1105,80 @@ class LedgerApplication(Application[UUID]):
         if covers is not None and covers <= state.tree.size:
             return state
         with state.lock:
-            last = list(self._read(stream_id(origin, "entries"), desc=True, limit=1))
-            stored_size = last[0].originator_version if last else 0
-            if stored_size != state.tree.size:
+            state = self._state(origin)  # another thread may have reloaded it
+            cps = list(self._read(stream_id(origin, "checkpoints"), desc=True, limit=1))
+            stored = cast(CheckpointSigned, cps[0]) if cps else None
+            if stored is None or stored.originator_version == state.checkpoint_count:
+                return state
+            if not self._catch_up_state(state, stored):
                 state = self._reload_state(origin)
         return state
 
+    def _catch_up_state(self, state: _LogState, stored: CheckpointSigned) -> bool:
+        """Append what other processes added since ``state``, up to ``stored``.
+
+        Reads only the new entries (a reload reads the edge tiles again, up to 255
+        entries, which made every batch of ``--workers 2`` on one log slow). Returns
+        False, changing nothing, when the state is not a plain prefix of the store
+        (then the caller reloads): the new root must equal the stored checkpoint's.
+        """
+        last = state.last_checkpoint
+        size = state.tree.size
+        if last is None or last.size != size or stored.size <= size:
+            return False
+        events = list(self._read_entries(state.origin, gt=size, lte=stored.size))
+        if len(events) != stored.size - size:
+            return False
+        tree = TileTree(
+            size,
+            [TileNodes(list(tile.hashes())) for tile in state.tree.edges],
+            self._tile_loader(state.origin),
+            self._tile_cache_for(state.origin),
+        )
+        for event in events:
+            tree.append(bytes.fromhex(event.leaf_hash))
+        if tree.root() != bytes.fromhex(stored.root):
+            return False
+        state.tree = tree
+        state.last_checkpoint = StoredCheckpoint(
+            state.origin, stored.size, bytes.fromhex(stored.root), stored.note
+        )
+        state.checkpoint_count = stored.originator_version
+        state.last_accepted_at = _leaf_accepted_at(events[-1].leaf)
+        return True
+
     def _reload_state(self, origin: str) -> _LogState:
-        """Load a log's in-memory state from the store: size, edge tiles, checkpoint."""
+        """Load a log's in-memory state from the store: size, edge tiles, checkpoint.
+
+        The last checkpoint is read first and fixes the size: every batch stores its
+        entries and the checkpoint covering them in one transaction, so the entries
+        up to that checkpoint are a consistent snapshot even while another process
+        appends (reading the entries' size first could pair it with a later batch's
+        checkpoint, and the next batch would sign one inconsistent with it).
+        """
         with self._states_lock:
-            old = self._states.get(origin)
-        lock = old.lock if old is not None else threading.RLock()
+            lock = self._log_locks.setdefault(origin, threading.RLock())
         with lock:
-            last = list(self._read(stream_id(origin, "entries"), desc=True, limit=1))
-            size = last[0].originator_version if last else 0
+            cps = list(self._read(stream_id(origin, "checkpoints"), desc=True, limit=1))
+            last_checkpoint = None
+            checkpoint_count = 0
+            size = 0
+            if cps:
+                event = cast(CheckpointSigned, cps[0])
+                checkpoint_count = event.originator_version
+                last_checkpoint = StoredCheckpoint(
+                    origin, event.size, bytes.fromhex(event.root), event.note
+                )
+                size = event.size
             last_accepted_at = ""
-            if last:
+            if size:
+                last = list(
+                    self._read(stream_id(origin, "entries"), gt=size - 1, lte=size)
+                )
+                if not last:
+                    raise LogIntegrityError(
+                        f"checkpoint {size} of {origin} covers entries not stored"
+                    )
                 last_accepted_at = _leaf_accepted_at(cast(EntryAppended, last[0]).leaf)
             edges: list[TileNodes] = []
             level = 0
@@ -1144,15 +1204,6 @@ class LedgerApplication(Application[UUID]):
             tree = TileTree(
                 size, edges, self._tile_loader(origin), self._tile_cache_for(origin)
             )
-            cps = list(self._read(stream_id(origin, "checkpoints"), desc=True, limit=1))
-            last_checkpoint = None
-            checkpoint_count = 0
-            if cps:
-                event = cast(CheckpointSigned, cps[0])
-                checkpoint_count = event.originator_version
-                last_checkpoint = StoredCheckpoint(
-                    origin, event.size, bytes.fromhex(event.root), event.note
-                )
             state = _LogState(
                 origin, tree, last_checkpoint, checkpoint_count, last_accepted_at, lock
             )

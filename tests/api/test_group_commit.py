@@ -53,6 +53,9 @@ class GatedLedger:
             raise self.failure
         return self.world.ledger.submit_batch(origin, submissions)
 
+    def log_size(self, origin: str) -> int:
+        return self.world.ledger.log_size(origin)
+
 
 class Caller:
     """A thread posting one submission through the committer, keeping what it got."""

@@ -39,6 +39,9 @@ def test_settings_are_read_from_shuangshai_variables() -> None:
         ("SHUANGSHAI_MAX_BATCH", "0"),
         ("SHUANGSHAI_LOG_LEVEL", "loud"),
         ("SHUANGSHAI_PROBLEM_BASE", "not a uri"),
+        ("SHUANGSHAI_WORKERS", "0"),
+        ("SHUANGSHAI_WORKERS", "four"),
+        ("SHUANGSHAI_NOOP", "maybe"),
     ],
 )
 def test_a_bad_setting_is_a_configuration_error_naming_it(
@@ -46,3 +49,10 @@ def test_a_bad_setting_is_a_configuration_error_naming_it(
 ) -> None:
     with pytest.raises(ConfigurationError, match=name):
         Settings.from_env({name: value})
+
+
+def test_workers_and_the_noop_endpoint_are_read_from_the_environment() -> None:
+    settings = Settings.from_env({"SHUANGSHAI_WORKERS": "4", "SHUANGSHAI_NOOP": "1"})
+
+    assert (settings.workers, settings.noop_endpoint) == (4, True)
+    assert (Settings().workers, Settings().noop_endpoint) == (1, False)
