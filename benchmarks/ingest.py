@@ -27,7 +27,8 @@ It prints, in one run, labelled figures and a final summary table:
 The workload mixes every valid example body in ``tests/examples/`` whose type a firm
 under a 酬金制 (commission) contract may post: lump-sum types and the contract-violating
 remuneration examples are refused by ``domain.rules.check_against_contract`` and are
-left out, as is ``EntryReversed`` (it needs a live target). The world is the one of
+left out, as are ``EntryReversed`` (it needs a live target) and the owners'
+challenge types (the intake key raises a challenge; answers need a live one). The world is the one of
 ``tests.builders.make_world`` (same seeds), on the system clock.
 
 The figures are measurements, not assertions: targets are printed beside them.
@@ -60,7 +61,7 @@ from typing import Any, Final
 
 from domain.application import LedgerApplication
 from domain.canonical import canonical_bytes, parse_canonical
-from domain.catalogue import PROJECT_ENTRY_TYPES
+from domain.catalogue import CHALLENGE_TYPES, PROJECT_ENTRY_TYPES
 from domain.entries import Submission, entry_signature_message
 from domain.errors import LedgerError
 from domain.merkle import hash_leaf, verify_inclusion
@@ -153,11 +154,14 @@ def _kebab(entry_type: str) -> str:
 
 
 def body_pool(contract: Contract) -> list[tuple[str, dict[str, Any]]]:
-    """Every valid example body a firm under ``contract`` may post (no reversals)."""
+    """Every valid example body a firm under ``contract`` may post on its own (no
+    reversals, no owners' challenge steps)."""
     pool: list[tuple[str, dict[str, Any]]] = []
     for entry_type in PROJECT_ENTRY_TYPES:
         if entry_type == "EntryReversed":
             continue  # needs a live target index and leaf hash
+        if entry_type in CHALLENGE_TYPES:
+            continue  # raised by the intake key; answers need a live challenge
         path = EXAMPLES / f"{_kebab(entry_type)}.json"
         if not path.exists():
             continue
