@@ -24,8 +24,9 @@ from datetime import UTC, datetime
 from typing import Any, cast
 from uuid import UUID
 
-from eventsourcing.application import Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, Transcoder
+from eventsourcing.application import Application
+from eventsourcing.domain import DomainEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent, Transcoder
 
 from domain import challenges, rules
 from domain.catalogue import CHALLENGE_TYPES, PROJECT_ENTRY_TYPES, REGISTRY_ENTRY_TYPES
@@ -62,8 +63,10 @@ from domain.events import (
     EntryAppended,
     EntryIdClaimed,
     EntryReversalClaimed,
+    EventEncoder,
     TileSealed,
     stream_id,
+    unique_stream_id,
 )
 from domain.merkle import hash_leaf, verify_consistency
 from domain.note import NoteSignature, SignedNote
@@ -157,7 +160,7 @@ class _Batch:
     now: datetime = field(
         default_factory=lambda: datetime.now(UTC)
     )  # events' timestamp
-    events: list[Any] = field(default_factory=list)
+    events: list[DomainEvent | StoredEvent] = field(default_factory=list)
     by_id: dict[str, _Accepted] = field(default_factory=dict)
     by_index: dict[int, _Accepted] = field(default_factory=dict)
     reversed_targets: set[int] = field(default_factory=set)
@@ -190,6 +193,7 @@ class LedgerApplication(Application[UUID]):
         validator: SchemaValidator | None = None,
     ) -> None:
         super().__init__(env)
+        self._event_encoder = EventEncoder(self.mapper)
         self.instance = instance
         self.association_key = VerifierKey.from_vkey(association_vkey)
         self._log_seed = log_signer_seed
@@ -380,7 +384,14 @@ class LedgerApplication(Application[UUID]):
             return index
         try:
             return self._accept_new(
-                state, batch, registry, submission, payload, accepted_at, is_registry
+                state,
+                batch,
+                registry,
+                submission,
+                payload,
+                payload_sha256,
+                accepted_at,
+                is_registry,
             )
         except LedgerError:
             if batch.careful:
@@ -408,13 +419,13 @@ class LedgerApplication(Application[UUID]):
         registry: RegistryState,
         submission: Submission,
         payload: dict[str, Any],
+        payload_sha256: str,
         accepted_at: str,
         is_registry: bool,
     ) -> int:
         """Check and add an entry whose id this batch has not seen."""
         origin = state.origin
         entry_id: str = payload["id"]
-        payload_sha256 = hashlib.sha256(submission.payload_bytes).hexdigest()
         entry_type: str = payload["type"]
         allowed = REGISTRY_ENTRY_TYPES if is_registry else PROJECT_ENTRY_TYPES
         if entry_type not in allowed:
@@ -470,8 +481,10 @@ class LedgerApplication(Application[UUID]):
         )
         batch.by_id[entry_id] = accepted
         batch.by_index[index] = accepted
+        encode = self._event_encoder.encode
         batch.events.append(
-            EntryAppended(
+            encode(
+                EntryAppended,
                 originator_id=stream_id(origin, "entries"),
                 originator_version=index + 1,
                 timestamp=batch.now,
@@ -487,8 +500,9 @@ class LedgerApplication(Application[UUID]):
             )
         )
         batch.events.append(
-            EntryIdClaimed(
-                originator_id=stream_id(origin, f"id/{entry_id}"),
+            encode(
+                EntryIdClaimed,
+                originator_id=unique_stream_id(origin, f"id/{entry_id}"),
                 originator_version=1,
                 timestamp=batch.now,
                 origin=origin,
@@ -719,17 +733,21 @@ class LedgerApplication(Application[UUID]):
         )
         return stored
 
-    def _store(self, events: list[Any]) -> None:
+    def _store(self, events: Sequence[DomainEvent | StoredEvent]) -> None:
         """Record a batch's events in one transaction.
 
-        ``Application.save`` checks each argument against a runtime Protocol, which
-        costs more than encoding the event; every object here is one of our own
-        events, so they go straight into the processing event (eventsourcing 9.5).
+        ``Application.save`` checks each argument against a runtime Protocol and
+        wraps every event in a recording that nothing here reads; the per-entry
+        events come already encoded (:class:`~domain.events.EventEncoder`), the rest
+        go through the mapper, and all of them into the recorder at once.
         """
-        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
-        processing_event.events.extend(events)
-        recordings = self._record(processing_event)
-        self._notify(recordings)
+        to_stored = self.mapper.to_stored_event
+        self.recorder.insert_events(
+            [
+                event if isinstance(event, StoredEvent) else to_stored(event)
+                for event in events
+            ]
+        )
 
     # ------------------------------------------------------------------ reads
     def get_entry(self, origin: str, index: int) -> StoredEntry:
@@ -1235,7 +1253,7 @@ class LedgerApplication(Application[UUID]):
             return in_batch.index, in_batch.payload_sha256
         if not batch.careful:
             return None  # the id stream's primary key will tell (see submit_batch)
-        for event in self._read(stream_id(origin, f"id/{entry_id}"), limit=1):
+        for event in self._read(unique_stream_id(origin, f"id/{entry_id}"), limit=1):
             claimed = cast(EntryIdClaimed, event)
             return claimed.index, claimed.payload_sha256
         return None

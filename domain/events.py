@@ -25,13 +25,23 @@ Fields are JSON-native (str, int, None) so the stored form round-trips exactly.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from eventsourcing.domain import DomainEvent
+from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.utils import get_topic
 
 NAMESPACE = uuid.UUID("3c0372de-745c-543e-8464-6d4c0a562902")  # fixed for all time
+
+
+_NAMESPACE_BYTES = NAMESPACE.bytes
+_UUID5_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))  # variant and version bits
+_UUID5_SET = (0x8000 << 48) | (5 << 76)  # RFC 4122 variant, version 5
 
 
 @functools.lru_cache(maxsize=4096)
@@ -39,9 +49,23 @@ def stream_id(origin: str, stream: str) -> uuid.UUID:
     """The deterministic originator id of one stream of a log.
 
     Cached: the per-log streams (entries, checkpoints, tiles) are asked for on every
-    append, and uuid5 costs a few microseconds each time.
+    append. Streams named once (an entry id's claim) use :func:`unique_stream_id`.
     """
-    return uuid.uuid5(NAMESPACE, f"{origin}#{stream}")
+    return unique_stream_id(origin, stream)
+
+
+def unique_stream_id(origin: str, stream: str) -> uuid.UUID:
+    """``uuid.uuid5(NAMESPACE, f"{origin}#{stream}")``, computed without the cache.
+
+    The same bits as the standard library's uuid5 (a test compares them), built in
+    one step: its constructor's checks cost more than the SHA-1.
+    """
+    name = f"{origin}#{stream}".encode()
+    value = int.from_bytes(
+        hashlib.sha1(_NAMESPACE_BYTES + name, usedforsecurity=False).digest()[:16],
+        "big",
+    )
+    return uuid.UUID(int=(value & _UUID5_CLEAR) | _UUID5_SET)
 
 
 @dataclass(frozen=True)
@@ -125,3 +149,55 @@ class CheckpointCosigned(DomainEvent):
     witness: str  # the witness's key reference, <name>+<key id>
     cosigned_at: int  # the cosignature's POSIX timestamp
     line: str  # the signature line, "— <name> <base64>\n", as published
+
+
+class EventEncoder:
+    """Writes the two events of every entry straight to eventsourcing's StoredEvent.
+
+    The result is exactly what eventsourcing's ``Mapper.to_stored_event`` writes for
+    the same event object (``tests/domain/test_events.py`` compares them byte for
+    byte), without building the frozen dataclass and going through the generic
+    mapping first: for an entry those two steps cost more than its JSON. The fields
+    must be given in the dataclass's order and by their names; anything else is a
+    programming error and raises at once, so a stored event always reads back.
+    """
+
+    def __init__(self, mapper: Mapper[uuid.UUID]) -> None:
+        self._mapper = mapper
+        self._fields: dict[type[DomainEvent], tuple[str, ...]] = {}
+
+    def encode(
+        self,
+        cls: type[DomainEvent],
+        originator_id: uuid.UUID,
+        originator_version: int,
+        timestamp: datetime,
+        **state: object,
+    ) -> StoredEvent:
+        names = self._fields.get(cls)
+        if names is None:
+            names = self._fields[cls] = _state_fields(cls)
+        if tuple(state) != names:
+            raise TypeError(
+                f"{cls.__name__} has the fields {names}, not {tuple(state)}"
+            )
+        mapper = self._mapper
+        document = mapper.transcoder.encode({"timestamp": timestamp, **state})
+        if mapper.compressor is not None:
+            document = mapper.compressor.compress(document)
+        if mapper.cipher is not None:
+            document = mapper.cipher.encrypt(document)
+        return StoredEvent(
+            originator_id=originator_id,
+            originator_version=originator_version,
+            topic=get_topic(cls),
+            state=document,
+        )
+
+
+def _state_fields(cls: type[DomainEvent]) -> tuple[str, ...]:
+    """The fields the mapper writes after ``timestamp`` for events of ``cls``."""
+    if getattr(cls, "class_version", 1) > 1:
+        raise TypeError(f"{cls.__name__} is versioned: write it through the mapper")
+    skipped = {"originator_id", "originator_version", "timestamp"}
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in skipped)

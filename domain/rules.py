@@ -132,7 +132,9 @@ def check_major_works(entry_type: str, body: Mapping[str, Any]) -> None:
 
 
 # --- stateless rules -----------------------------------------------------------------
-def check_stateless(payload: Mapping[str, Any]) -> None:
+def check_stateless(
+    payload: Mapping[str, Any], *, major_works_checked: bool = False
+) -> None:
     """Every rule one schema-valid payload can be checked for on its own.
 
     - any ``{start, end}`` pair of dates (or of times) ends no earlier than it starts;
@@ -147,6 +149,9 @@ def check_stateless(payload: Mapping[str, Any]) -> None:
     - UtilityCostApportioned: consumption = end − start of the readings; the share per
       household or per m² = round_half_up(total ÷ households or floor area);
     - FeeScheduleDeclared: no two fee items with the same label.
+
+    ``major_works_checked`` says the caller already ran :func:`check_major_works` on
+    this body (the schema validator does, before the schema), which spares a walk.
     """
     body = payload.get("body")
     entry_type = payload.get("type")
@@ -159,10 +164,14 @@ def check_stateless(payload: Mapping[str, Any]) -> None:
     format_errors = list(_uscc_errors(entry_type, body, uscc_candidates))
     if format_errors:
         raise SchemaViolationError(format_errors[0].message, errors=format_errors)
-    errors = [
-        FieldError(pointer, MAJOR_WORKS_MESSAGE)
-        for pointer in _major_work_pointers(entry_type, body)
-    ]
+    errors = (
+        []
+        if major_works_checked
+        else [
+            FieldError(pointer, MAJOR_WORKS_MESSAGE)
+            for pointer in _major_work_pointers(entry_type, body)
+        ]
+    )
     errors += period_errors
     rule = _BODY_RULES.get(entry_type)
     if rule is not None:

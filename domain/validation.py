@@ -250,8 +250,9 @@ class SchemaValidator:
                 ]
             _raise_if_any(errors)
         # The envelope passed, so no float or unsafe integer is anywhere in the body.
+        # Both paths of _validate_checked_body refuse major works first.
         self._validate_checked_body(str(entry_type), body)
-        check_stateless(payload)
+        check_stateless(payload, major_works_checked=isinstance(body, Mapping))
 
     def validate_problem(self, problem: object) -> None:
         """Check an RFC 9457 problem body against ``problem.v1.schema.json``."""

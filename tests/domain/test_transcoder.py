@@ -125,3 +125,14 @@ def test_both_transcoders_write_the_same_json_document(event: DomainEvent) -> No
 def test_what_orjson_cannot_write_falls_back_to_the_standard_encoder() -> None:
     value = {"big": 2**70, "when": NOW, "id": UUID(int=7)}
     assert _fast().decode(_fast().encode(value)) == value
+
+
+def test_a_reused_datetime_is_written_as_its_own_value_every_time() -> None:
+    """The cached form of the last datetime is reused only for that very object."""
+    fast, stock = _fast(), _stock()
+    later = datetime(2026, 3, 1, 1, 2, 4, tzinfo=UTC)
+    equal_but_other = datetime(2026, 3, 1, 1, 2, 3, 456789, tzinfo=UTC)
+    for value in (NOW, NOW, later, NOW, equal_but_other, later, {"t": [NOW, later]}):
+        document = {"timestamp": value, "n": 1}
+        assert json.loads(fast.encode(document)) == json.loads(stock.encode(document))
+        assert fast.decode(fast.encode(document)) == document
