@@ -1,19 +1,14 @@
+//# allFunctionsCalledOnLoad
 /* shuangshai verify.js — check a statement page in the browser, trusting no server.
  *
  * Plain JavaScript, no third-party code, no build step; works from file:// and http(s).
- * SHA-256 and Ed25519 come from WebCrypto (crypto.subtle) only. What it checks, and
- * the data a page embeds for it, are in docs/formats.md §8:
- *   - the anchor checkpoint: the log's signature (key from the embedded policy.txt)
- *     and the witness cosignature quorum the policy sets (C2SP tlog-cosignature);
- *   - each entry: its leaf hashes to the leaf hash the page lists, its RFC 9162
- *     inclusion proof against the anchor, and the firm's Ed25519 signature with the
- *     key the registry published (FirmKeyAdded, signed by the association and proved
- *     in the registry log);
- *   - every entry the page links is among those verified;
- *   - rewrites: localStorage remembers the newest checkpoint seen per log; over
- *     http(s) the latest checkpoint and the tiles give consistency proofs
- *     (RFC 9162 §2.1.4) from the page's checkpoint and from the remembered one.
- * Everything shown is inserted with textContent: no data ever becomes markup.
+ * SHA-256 and Ed25519 come from WebCrypto (crypto.subtle) only. What it checks — the
+ * anchor checkpoint and its cosignature quorum, each entry's inclusion and firm
+ * signature with the key the registry published, the links, rewrites (localStorage,
+ * and online the latest checkpoint and the tiles) — and the data a page embeds for
+ * it are in docs/formats.md §8. Everything shown is inserted with textContent: no
+ * data ever becomes markup. Line 1 asks Chromium to compile all functions while the
+ * script loads (explicit compile hints), not lazily in the middle of the check.
  */
 (function () {
   "use strict";
