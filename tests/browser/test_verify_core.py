@@ -10,6 +10,7 @@ reports the one the order puts first, whatever finished first.
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 from pathlib import Path
@@ -145,3 +146,64 @@ def test_two_faults_report_the_first_in_the_fixed_order(
     assert verdict.reasons == [
         f"第 {i} 条的签名密钥未在登记册中找到" for i in range(5, 10)
     ]
+
+
+#: verify.js's base64 next to atob's bytes for each text; "error" if it refused.
+_BASE64 = """(texts) => {
+  const C = window.shuangshaiCore;
+  const viaAtob = (t) => Array.from(atob(t), (c) => c.charCodeAt(0));
+  return texts.map((t) => {
+    let mine;
+    try { mine = C.hex(C.b64decode(t, "test")); } catch (e) { mine = "error"; }
+    let theirs;
+    try { theirs = C.hex(viaAtob(t)); } catch (e) { theirs = "error"; }
+    return [mine, theirs];
+  });
+}"""
+
+
+def test_native_base64_gives_atob_s_bytes_and_refuses_the_same(
+    tmp_path: Path, context: BrowserContext
+) -> None:
+    """b64decode uses Uint8Array.fromBase64 where the browser has it: for every text
+    its strict check lets through, the bytes are atob's (padding bits set or not)."""
+    rng = random.Random(64)  # noqa: S311 - test data, not secrets
+    page = context.new_page()
+    blank = tmp_path / "core.html"
+    blank.write_text(
+        f'<!doctype html><title>core</title><script src="{VERIFY_JS.as_uri()}"></script>'
+    )
+    page.goto(blank.as_uri())
+    assert page.evaluate("typeof Uint8Array.fromBase64") == "function"
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    texts = [
+        "",
+        "AA==",
+        "AB==",
+        "AAB=",
+        "AAC=",
+        "////",
+        "A===",
+        "AB=C",
+        "AB",
+        " AB=",
+        "AB\n==",
+    ]
+    for _ in range(300):
+        text = base64.b64encode(rng.randbytes(rng.randint(0, 40))).decode()
+        texts.append(text)
+        if text.endswith("="):  # the same with non-zero padding bits
+            stem = text.rstrip("=")
+            last = alphabet[alphabet.index(stem[-1]) | 1]
+            texts.append(stem[:-1] + last + "=" * (len(text) - len(stem)))
+
+    results = page.evaluate(_BASE64, texts)
+
+    for text, (mine, theirs) in zip(texts, results, strict=True):
+        if mine != "error":
+            assert mine == theirs, text
+            assert bytes.fromhex(mine) == base64.b64decode(text), text
+    refused = {
+        t for t, (mine, _) in zip(texts, results, strict=True) if mine == "error"
+    }
+    assert refused == {"A===", "AB=C", "AB", " AB=", "AB\n=="}
