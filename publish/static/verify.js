@@ -1,19 +1,14 @@
+//# allFunctionsCalledOnLoad
 /* shuangshai verify.js — check a statement page in the browser, trusting no server.
  *
  * Plain JavaScript, no third-party code, no build step; works from file:// and http(s).
- * SHA-256 and Ed25519 come from WebCrypto (crypto.subtle) only. What it checks, and
- * the data a page embeds for it, are in docs/formats.md §8:
- *   - the anchor checkpoint: the log's signature (key from the embedded policy.txt)
- *     and the witness cosignature quorum the policy sets (C2SP tlog-cosignature);
- *   - each entry: its leaf hashes to the leaf hash the page lists, its RFC 9162
- *     inclusion proof against the anchor, and the firm's Ed25519 signature with the
- *     key the registry published (FirmKeyAdded, signed by the association and proved
- *     in the registry log);
- *   - every entry the page links is among those verified;
- *   - rewrites: localStorage remembers the newest checkpoint seen per log; over
- *     http(s) the latest checkpoint and the tiles give consistency proofs
- *     (RFC 9162 §2.1.4) from the page's checkpoint and from the remembered one.
- * Everything shown is inserted with textContent: no data ever becomes markup.
+ * SHA-256 and Ed25519 come from WebCrypto (crypto.subtle) only. What it checks — the
+ * anchor checkpoint and its cosignature quorum, each entry's inclusion and firm
+ * signature with the key the registry published, the links, rewrites (localStorage,
+ * and online the latest checkpoint and the tiles) — and the data a page embeds for
+ * it are in docs/formats.md §8. Everything shown is inserted with textContent: no
+ * data ever becomes markup. Line 1 asks Chromium to compile all functions while the
+ * script loads (explicit compile hints), not lazily in the middle of the check.
  */
 (function () {
   "use strict";
@@ -22,6 +17,16 @@
   var STORAGE_PREFIX = "shuangshai:checkpoint:";
   var TILE_WIDTH = 256;
   var utf8 = new TextEncoder();
+  var ED25519 = { name: "Ed25519" };
+
+  /** [ms, calls] per kind of work for benchmarks/browser.py (Chromium's WebCrypto
+   * works inside the call, so timing the call times it). */
+  var costs = {};
+  function spend(name, since, calls) {
+    var c = costs[name] || (costs[name] = [0, 0]);
+    c[0] += performance.now() - since;
+    c[1] += calls === undefined ? 1 : calls;
+  }
 
   // ------------------------------------------------------------------ errors
   /** A check failed: `reason` is the short Chinese reason shown in the verdict. */
@@ -40,6 +45,8 @@
         !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) {
       throw new Failure("数据格式错误", what + " 不是有效的 base64");
     }
+    // Native where there is (the same bytes as atob for the text checked above).
+    if (typeof Uint8Array.fromBase64 === "function") return Uint8Array.fromBase64(text);
     var binary = atob(text);
     var out = new Uint8Array(binary.length);
     for (var i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
@@ -67,9 +74,10 @@
     for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
     return true;
   }
+  var strictUtf8 = new TextDecoder("utf-8", { fatal: true });
   function decodeUtf8(bytes, what) {
     try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      return strictUtf8.decode(bytes);
     } catch (e) {
       throw new Failure("数据格式错误", what + " 不是有效的 UTF-8");
     }
@@ -77,6 +85,7 @@
   function sha256(bytes) {
     return crypto.subtle.digest("SHA-256", bytes).then(function (d) { return new Uint8Array(d); });
   }
+  function asBytes(x) { return x instanceof ArrayBuffer ? new Uint8Array(x) : x; }
   var LEAF = new Uint8Array([0]), NODE = new Uint8Array([1]);
   function hashLeaf(leaf) { return sha256(concat(LEAF, leaf)); }
   function hashChildren(left, right) { return sha256(concat(NODE, left, right)); }
@@ -104,7 +113,7 @@
   }
   function importKey(key) {
     if (!key.imported) {
-      key.imported = crypto.subtle.importKey("raw", key.pub, { name: "Ed25519" }, false, ["verify"])
+      key.imported = crypto.subtle.importKey("raw", key.pub, ED25519, false, ["verify"])
         .catch(function () { throw new Unsupported("无法验证：此浏览器不支持 Ed25519"); });
     }
     return key.imported;
@@ -112,7 +121,9 @@
   function ed25519Verify(key, signature, message) {
     if (signature.length !== 64) return Promise.resolve(false);
     return importKey(key).then(function (k) {
-      return crypto.subtle.verify({ name: "Ed25519" }, k, signature, message);
+      var t = performance.now(), ok = crypto.subtle.verify(ED25519, k, signature, message);
+      spend("ed25519", t);
+      return ok;
     });
   }
   /** Fingerprint people compare with a printed board: SHA-256 of the 32-byte key. */
@@ -344,12 +355,22 @@
     }
     return leaves;
   }
+  /** zlib-decompress (a Blob's stream would cost tens of ms: not used). */
   function inflate(bytes) {
     if (typeof DecompressionStream === "undefined") {
       return Promise.reject(new Unsupported("无法验证：此浏览器不支持解压（DecompressionStream）"));
     }
-    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
-    return new Response(stream).arrayBuffer().then(function (b) { return new Uint8Array(b); }, function () {
+    var stream = new DecompressionStream("deflate");
+    var writer = stream.writable.getWriter(), reader = stream.readable.getReader(), chunks = [];
+    writer.write(bytes).catch(Boolean);  // errors come through the reader
+    writer.close().catch(Boolean);
+    function read() {
+      return reader.read().then(function (r) {
+        if (!r.done) return read(chunks.push(r.value));
+        return concat.apply(null, chunks);
+      });
+    }
+    return read().catch(function () {
       throw new Failure("本页嵌入的条目数据已损坏", "无法解压");
     });
   }
@@ -372,9 +393,10 @@
     return { acceptedAt: outer.accepted_at, payloadBytes: payloadBytes, payload: payload,
              sig: b64decode(outer.sig, what + " 的签名") };
   }
+  var ENTRY_PREFIX_BYTES = utf8.encode(ENTRY_PREFIX);
   function verifyEntrySignature(key, opened) {
     return sha256(opened.payloadBytes).then(function (digest) {
-      return ed25519Verify(key, opened.sig, concat(utf8.encode(ENTRY_PREFIX), digest));
+      return ed25519Verify(key, opened.sig, concat(ENTRY_PREFIX_BYTES, digest));
     });
   }
 
@@ -484,40 +506,80 @@
       if (typeof index !== "number" || index < 0 || index >= size || (i && index <= indices[i - 1])) bad = true;
     });
     if (bad) return Promise.resolve(null);
+    // Hashes by id; inner nodes [id, left, right] by height, a height hashed at once.
+    var values = [], levels = [];
     function walk(low, high, first, last) {
+      var id = values.push(null) - 1, height = 0;
       if (first === last) {
-        if (position >= count) { bad = true; return Promise.resolve(proof.slice(0, 32)); }
-        position += 1;
-        return Promise.resolve(proof.slice((position - 1) * 32, position * 32));
+        values[id] = proof.subarray(position * 32, ++position * 32);
+      } else if (high - low === 1) {
+        values[id] = leafHashes[first];
+      } else {
+        var middle = low + largestPowerOfTwoBelow(high - low), cut = first;
+        while (cut < last && indices[cut] < middle) cut++;
+        var left = walk(low, middle, first, cut), right = walk(middle, high, cut, last);
+        height = Math.max(left[1], right[1]) + 1;
+        (levels[height] || (levels[height] = [])).push([id, left[0], right[0]]);
       }
-      if (high - low === 1) return Promise.resolve(leafHashes[first]);
-      var middle = low + largestPowerOfTwoBelow(high - low), cut = first;
-      while (cut < last && indices[cut] < middle) cut++;
-      var left = walk(low, middle, first, cut), right = walk(middle, high, cut, last);
-      return Promise.all([left, right]).then(function (x) { return hashChildren(x[0], x[1]); });
+      return [id, height];
     }
-    return walk(0, size, 0, indices.length).then(function (root) {
-      return bad || position !== count ? null : root;
+    walk(0, size, 0, indices.length);
+    if (position !== count) return Promise.resolve(null);
+    return (function level(h) {
+      if (h >= levels.length) return Promise.resolve(asBytes(values[0]));
+      var t = performance.now(), hashes = levels[h].map(function (node) {
+        var message = new Uint8Array(65);
+        message[0] = 1;
+        message.set(asBytes(values[node[1]]), 1);
+        message.set(asBytes(values[node[2]]), 33);
+        return crypto.subtle.digest("SHA-256", message);
+      });
+      spend("merkle", t, hashes.length);
+      return Promise.all(hashes).then(function (hashes) {
+        levels[h].forEach(function (node, i) { values[node[0]] = hashes[i]; });
+        return level(h + 1);
+      });
+    })(1);
+  }
+
+  /** The leaves of a section of a page (inflated and split, not yet trusted). */
+  function unpackLeaves(section, what) {
+    var t = performance.now();
+    return Promise.resolve().then(function () {
+      return inflate(b64decode(section.leaves, what + "的条目数据"));
+    }).then(function (bytes) {
+      spend("inflateWall", t);  // wall time: other work runs meanwhile
+      var leaves = splitBundle(bytes, what + "的条目数据");
+      if (leaves.length !== section.entries.length) {
+        throw new Failure(what + "嵌入的条目数据已损坏", "条目数 " + leaves.length + "，列表 " + section.entries.length);
+      }
+      return leaves;
     });
   }
 
-  /** Leaves (zlib-compressed bundle) and batch proof of a log section of a page. */
-  function verifyLeaves(section, anchor, what) {
-    var indices = section.entries;
-    return inflate(b64decode(section.leaves, what + "的条目数据")).then(function (bytes) {
-      var leaves = splitBundle(bytes, what + "的条目数据");
-      if (leaves.length !== indices.length) {
-        throw new Failure(what + "嵌入的条目数据已损坏", "条目数 " + leaves.length + "，列表 " + indices.length);
-      }
-      return Promise.all(leaves.map(hashLeaf)).then(function (hashes) {
-        return rootFromBatch(indices, hashes, anchor.size, b64decode(section.proof, what + "的包含证明"));
-      }).then(function (root) {
-        if (!root || !equal(root, anchor.root)) {
-          throw new Failure(what + "的条目不在日志中", "包含证明与检查点（" + anchor.size + " 条）不符");
-        }
-        return leaves;
-      });
+  /** The section's batch inclusion proof against its anchor. */
+  function proveLeaves(section, anchor, leaves, what) {
+    var t = performance.now();
+    var hashes = leaves.map(function (leaf) {
+      var message = new Uint8Array(leaf.length + 1);
+      message.set(leaf, 1);
+      return crypto.subtle.digest("SHA-256", message);
     });
+    spend("leafHash", t, leaves.length);
+    return Promise.all(hashes).then(function (hashes) {
+      return rootFromBatch(section.entries, hashes, anchor.size, b64decode(section.proof, what + "的包含证明"));
+    }).then(function (root) {
+      if (!root || !equal(root, anchor.root)) {
+        throw new Failure(what + "的条目不在日志中", "包含证明与检查点（" + anchor.size + " 条）不符");
+      }
+      return leaves;
+    });
+  }
+
+  /** A promise started early, its rejection judged later (not "unhandled"). */
+  function early(promise) {
+    promise.catch(function () {});
+    return promise;
   }
 
   /** Registry entry types that register an entry-signing key (docs/formats.md §6). */
@@ -534,17 +596,17 @@
     }
   }
 
-  /** The registry part of a page: which key references the association registered. */
-  function verifyRegistry(report, registry, online) {
-    var keys = {};
-    if (!registry || !registry.entries || !registry.entries.length) return Promise.resolve(keys);
+  /** The keys the association registered, proved in the registry log (or null). */
+  function checkRegistry(registry) {
+    if (!registry || !registry.entries || !registry.entries.length) return Promise.resolve(null);
+    var leaves = early(unpackLeaves(registry, "登记册"));
     return Promise.all([parsePolicy(registry.policy), parseVkey(registry.association)]).then(function (x) {
       var policy = x[0], association = x[1];
       return verifyCheckpoint(registry.checkpoint, policy, registry.log, "登记册检查点").then(function (anchor) {
-        report.ok("登记册检查点（" + anchor.size + " 条）由登记册日志密钥签名" +
-          (anchor.cosigned.length ? "，见证人联署：" + anchor.cosigned.join("、") : ""));
-        return verifyLeaves(registry, anchor, "登记册").then(function (leaves) {
-          return Promise.all(leaves.map(function (leaf, i) {
+        return leaves.then(function (list) {
+          return proveLeaves(registry, anchor, list, "登记册");
+        }).then(function (list) {
+          return Promise.all(list.map(function (leaf, i) {
             var index = registry.entries[i], label = "登记册第 " + index + " 条";
             var opened = openLeaf(leaf, label), p = opened.payload;
             if (p.log !== registry.log || !KEY_ENTRY_TYPES[p.type] || p.key !== association.ref || !p.body) {
@@ -556,53 +618,68 @@
             }).then(function (key) {
               describeKey(key, p);
               key.registryIndex = index;
-              keys[key.ref] = key;
-              report.keys.push(key);
+              return key;
             });
           }));
-        }).then(function () {
-          report.ok("签名密钥由协会（" + association.ref + "）登记在登记册中（第 " +
-            registry.entries.join("、") + " 条），登记册的包含证明有效");
-          return checkHistory(report, "登记册", registry.log, policy, anchor, registry.log_url, online);
-        }).then(function () { return keys; });
+        }).then(function (keys) {
+          return { policy: policy, anchor: anchor, association: association, keys: keys };
+        });
       });
     });
   }
 
-  /** Verify the embedded data of a statement page. `displayed`: indices the page links. */
-  function verifyStatement(data, displayed, online) {
-    var report = new Report();
-    var started = performance.now();
-    var run = Promise.resolve().then(function () {
+  function reportRegistry(report, registry, checked, online) {
+    if (!checked) return Promise.resolve();
+    report.ok("登记册检查点（" + checked.anchor.size + " 条）由登记册日志密钥签名" +
+      (checked.anchor.cosigned.length ? "，见证人联署：" + checked.anchor.cosigned.join("、") : ""));
+    report.keys = checked.keys.slice();
+    report.ok("签名密钥由协会（" + checked.association.ref + "）登记在登记册中（第 " +
+      registry.entries.join("、") + " 条），登记册的包含证明有效");
+    return checkHistory(report, "登记册", registry.log, checked.policy, checked.anchor, registry.log_url, online);
+  }
+
+  /** Verify a statement page's data. `displayed`: indices the page links; `started`:
+   * performance.now() at the caller's start. Leaves, registry and signatures start at
+   * once; results are judged in a fixed order, so timing never changes the verdict. */
+  function verifyStatement(data, displayed, online, started) {
+    var report = new Report(), leaves, registry, signatures, policy, anchor;
+    started = started === undefined ? performance.now() : started;
+    return Promise.resolve().then(function () {
       if (!window.crypto || !crypto.subtle) {
         throw new Unsupported("无法验证：此浏览器不提供 WebCrypto（请用 https 网址或本地文件打开）");
       }
       if (!data || data.v !== 1) throw new Failure("本页没有可核验的数据");
+      var some = data.entries && data.entries.length;
+      leaves = early(some ? unpackLeaves(data, "本页") : Promise.resolve([]));
+      registry = early(some ? checkRegistry(data.registry) : Promise.resolve(null));
+      signatures = early(Promise.all([leaves, registry]).then(function (x) {
+        return checkSignatures(data, x[1] ? x[1].keys : [], x[0]);
+      }));
       return parsePolicy(data.policy);
-    }).then(function (policy) {
-      report.policy = policy;
-      var logKey = policy.logs.filter(function (k) { return k.name === data.log; })[0];
+    }).then(function (p) {
+      policy = report.policy = p;
+      var logKey = report.logKey = policy.logs.filter(function (k) { return k.name === data.log; })[0];
       if (!logKey) throw new Failure("信任策略中没有本日志的密钥", data.log);
-      report.logKey = logKey;
-      return Promise.all([importKey(logKey), fingerprint(logKey)]).then(function (x) {
-        report.fingerprint = x[1];
-        if (!data.entries.length) throw new Failure("本页没有条目");
-        return verifyCheckpoint(data.checkpoint, policy, data.log, "本页检查点");
-      }).then(function (anchor) {
-        report.anchor = anchor;
-        report.ok("本页检查点（日志前 " + anchor.size + " 条）由日志密钥 " + logKey.ref + " 签名" +
-          (anchor.cosigned.length ? "；见证人联署：" + anchor.cosigned.join("、") : "") +
-          (policy.quorum !== "none" ? "（满足信任策略的联署要求）" : ""));
-        return Promise.all([
-          verifyRegistry(report, data.registry, online),
-          verifyLeaves(data, anchor, "本页")
-        ]).then(function (x) {
-          report.ok("本页 " + data.entries.length + " 条记录都在日志中（包含证明有效）");
-          return verifyEntries(report, data, x[0], x[1], displayed);
-        }).then(function () {
-          return checkHistory(report, "本日志", data.log, policy, anchor, data.log_url, online);
-        });
-      });
+      return Promise.all([importKey(logKey), fingerprint(logKey)]);
+    }).then(function (x) {
+      report.fingerprint = x[1];
+      if (!data.entries.length) throw new Failure("本页没有条目");
+      return verifyCheckpoint(data.checkpoint, policy, data.log, "本页检查点");
+    }).then(function (a) {
+      anchor = report.anchor = a;
+      report.ok("本页检查点（日志前 " + anchor.size + " 条）由日志密钥 " + report.logKey.ref + " 签名" +
+        (anchor.cosigned.length ? "；见证人联署：" + anchor.cosigned.join("、") : "") +
+        (policy.quorum !== "none" ? "（满足信任策略的联署要求）" : ""));
+      var proved = early(leaves.then(function (list) { return proveLeaves(data, anchor, list, "本页"); }));
+      return registry.then(function (checked) {
+        return reportRegistry(report, data.registry, checked, online);
+      }).then(function () { return proved; });
+    }).then(function () {
+      report.ok("本页 " + data.entries.length + " 条记录都在日志中（包含证明有效）");
+      return signatures;
+    }).then(function (checked) {
+      reportEntries(report, data, checked, displayed);
+      return checkHistory(report, "本日志", data.log, policy, anchor, data.log_url, online);
     }).catch(function (e) {
       if (e instanceof Unsupported) report.unsupported = e.reason;
       else if (e instanceof Failure) report.fail(e);
@@ -611,37 +688,56 @@
       report.ms = performance.now() - started;
       return report;
     });
-    return run;
   }
 
-  function verifyEntries(report, data, keys, leaves, displayed) {
-    var problems = [];
-    return Promise.all(data.entries.map(function (index, i) {
+  /** Each entry's firm signature, with the keys the registry registered. */
+  function checkSignatures(data, keys, leaves) {
+    var byRef = {}, used = [], checked = [], problems = [], t = performance.now();
+    keys.forEach(function (key) { byRef[key.ref] = key; });
+    // Open every leaf, hash every payload, verify every signature: a loop each.
+    data.entries.forEach(function (index, i) {
       var label = "第 " + index + " 条";
-      return Promise.resolve().then(function () {
-        var opened = openLeaf(leaves[i], label), p = opened.payload;
+      try {
+        var opened = openLeaf(leaves[i], label), p = opened.payload, key = byRef[p.key];
         if (p.log !== data.log) throw new Failure(label + "不属于本日志", String(p.log));
-        var key = keys[p.key];
         if (!key) throw new Failure(label + "的签名密钥未在登记册中找到", String(p.key));
-        return verifyEntrySignature(key, opened).then(function (ok) {
-          if (!ok) throw new Failure(label + "的企业签名无效", "密钥 " + key.ref);
-          report.entries.push({ index: index, payload: p, acceptedAt: opened.acceptedAt, key: key });
-        });
-      }).catch(function (e) {
+        if (used.indexOf(key) < 0) used.push(key);
+        checked.push({ index: index, label: label, payload: p, acceptedAt: opened.acceptedAt, key: key, opened: opened });
+      } catch (e) {
         if (!(e instanceof Failure)) throw e;
         problems.push([index, e]);
-      });
-    })).then(function () {
-      problems.sort(function (a, b) { return a[0] - b[0]; });
-      problems.forEach(function (x) { report.fail(x[1]); });
-      var embedded = {};
-      data.entries.forEach(function (index) { embedded[index] = true; });
-      displayed.forEach(function (index) {
-        if (!embedded[index]) report.fail(new Failure("页面显示的第 " + index + " 条没有附验证数据"));
-      });
-      report.entries.sort(function (a, b) { return a.index - b.index; });
-      if (!problems.length) report.ok("本页 " + data.entries.length + " 条记录的企业签名均有效");
+      }
     });
+    spend("openLeaf", t, data.entries.length);
+    t = performance.now();
+    var digests = checked.map(function (c) { return crypto.subtle.digest("SHA-256", c.opened.payloadBytes); });
+    spend("payloadHash", t, checked.length);
+    return Promise.all([Promise.all(digests), Promise.all(used.map(importKey))]).then(function (x) {
+      t = performance.now();
+      var results = checked.map(function (c, i) {  // prefix ‖ SHA-256(payload), §3
+        return c.opened.sig.length === 64 && crypto.subtle.verify(ED25519, x[1][used.indexOf(c.key)],
+          c.opened.sig, concat(ENTRY_PREFIX_BYTES, new Uint8Array(x[0][i])));
+      });
+      spend("ed25519", t, checked.length);
+      return Promise.all(results);
+    }).then(function (results) {
+      checked.forEach(function (c, i) {
+        if (!results[i]) problems.push([c.index, new Failure(c.label + "的企业签名无效", "密钥 " + c.key.ref)]);
+      });
+      problems.sort(function (a, b) { return a[0] - b[0]; });
+      return { entries: checked.filter(function (c, i) { return results[i]; }), problems: problems };
+    });
+  }
+
+  function reportEntries(report, data, checked, displayed) {
+    checked.problems.forEach(function (x) { report.fail(x[1]); });
+    var embedded = {};
+    data.entries.forEach(function (index) { embedded[index] = true; });
+    displayed.forEach(function (index) {
+      if (!embedded[index]) report.fail(new Failure("页面显示的第 " + index + " 条没有附验证数据"));
+    });
+    report.entries = checked.entries;
+    if (!checked.problems.length) report.ok("本页 " + data.entries.length + " 条记录的企业签名均有效");
   }
 
   // --------------------------------------------------------------- rendering
@@ -750,12 +846,22 @@
     if (document.getElementById("shuangshai-verify-page")) return;  // verify-page.js
     var node = document.getElementById("shuangshai-entries");
     if (!node) return;
-    var data = readJson(node);
-    var article = node.closest("article") || document;
     target.setAttribute("data-state", "running");
-    verifyStatement(data, displayedIndices(article), isOnline()).then(function (report) {
+    // After the first paint: the statement shows at once, and its layout is not
+    // inside the verification (a hidden page paints nothing: at once).
+    if (document.hidden || !window.requestAnimationFrame) verifyPage(target, node);
+    else requestAnimationFrame(function () { setTimeout(verifyPage, 0, target, node); });
+  }
+  function verifyPage(target, node) {
+    var started = performance.now();  // reading the data and the links counts too
+    costs = {};
+    var data = readJson(node), displayed = displayedIndices(node.closest("article") || document);
+    spend("readJson+links", started);
+    verifyStatement(data, displayed, isOnline(), started).then(function (report) {
+      var phases = costs;
       render(target, report, "本页的 " + (data && data.entries ? data.entries.length : 0) + " 条记录");
-      window.shuangshaiVerification = { state: report.state(), reasons: report.failures.map(function (f) { return f.reason; }), ms: report.ms };
+      window.shuangshaiVerification = { state: report.state(), reasons: report.failures.map(function (f) { return f.reason; }),
+        ms: report.ms, phases: phases };
     });
   }
   window.shuangshaiCore = {
@@ -767,7 +873,8 @@
     verifyEntrySignature: verifyEntrySignature, checkHistory: checkHistory, Report: Report,
     verifyStatement: verifyStatement, render: render, displayedIndices: displayedIndices,
     readJson: readJson, el: el, isOnline: isOnline, TILE_WIDTH: TILE_WIDTH,
-    tileIndexPath: tileIndexPath, KEY_ENTRY_TYPES: KEY_ENTRY_TYPES, describeKey: describeKey
+    tileIndexPath: tileIndexPath, KEY_ENTRY_TYPES: KEY_ENTRY_TYPES, describeKey: describeKey,
+    rootFromBatch: rootFromBatch
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
