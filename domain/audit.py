@@ -482,7 +482,6 @@ def _check_leaf(
     proof: ProofFacts | None,
 ) -> LeafFacts:
     problems: list[tuple[str, str, str, str]] = []
-    empty = LeafFacts(index, leaf_hash, "", "", "", "", None, (), (), None, proof)
     if len(leaf) > MAX_LEAF_BYTES:
         problems.append(
             ("leaf-size", "叶子超过 65535 字节", "leaf exceeds 65,535 bytes", "")
@@ -498,7 +497,7 @@ def _check_leaf(
                 exc.detail,
             )
         )
-        return _with(empty, problems)
+        return _empty(index, leaf_hash, proof, problems)
     submission = parsed.submission
     try:
         payload = submission.parse_payload()
@@ -511,9 +510,8 @@ def _check_leaf(
                 exc.detail,
             )
         )
-        return _with(
-            empty._replace(accepted_at=parsed.accepted_at),
-            problems,
+        return _empty(index, leaf_hash, proof, problems)._replace(
+            accepted_at=parsed.accepted_at
         )
     entry_id = str(payload.get("id", ""))
     entry_type = str(payload.get("type", ""))
@@ -657,8 +655,16 @@ def _fast_leaf(data: bytes) -> Leaf | None:
     return Leaf(accepted_at.decode("ascii"), Submission(payload_bytes, signature))
 
 
-def _with(facts: LeafFacts, problems: list[tuple[str, str, str, str]]) -> LeafFacts:
-    return facts._replace(problems=tuple(problems))
+def _empty(
+    index: int,
+    leaf_hash: bytes,
+    proof: ProofFacts | None,
+    problems: list[tuple[str, str, str, str]],
+) -> LeafFacts:
+    """The facts of a leaf that did not parse far enough to say more."""
+    return LeafFacts(
+        index, leaf_hash, "", "", "", "", None, (), tuple(problems), None, proof
+    )
 
 
 def _describe(exc: LedgerError) -> str:
