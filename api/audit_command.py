@@ -4,8 +4,9 @@ The registry log is audited first (always in full: it is small, and every projec
 entry is judged against it), then each project's log, incrementally from the state
 file when it holds a checkpoint this source extends. Per-entry checks run on all
 cores (:class:`~concurrent.futures.ProcessPoolExecutor`, chunks of
-:data:`domain.audit.CHUNK_SIZE` leaves, at most two chunks per worker in flight), the
-stateful checks in order here. The published pages are checked by a separate step,
+:data:`domain.audit.CHUNK_SIZE` leaves, at most two chunks per worker in flight; from a
+folder the workers read the proof files themselves, which this process asks the
+kernel to read ahead), the stateful checks in order here. The published pages are checked by a separate step,
 :func:`page_findings`. The exit code is 0 only when nothing was found.
 """
 
