@@ -4,8 +4,9 @@ The registry log is audited first (always in full: it is small, and every projec
 entry is judged against it), then each project's log, incrementally from the state
 file when it holds a checkpoint this source extends. Per-entry checks run on all
 cores (:class:`~concurrent.futures.ProcessPoolExecutor`, chunks of
-:data:`domain.audit.CHUNK_SIZE` leaves, at most two chunks per worker in flight), the
-stateful checks in order here. The published pages are checked by a separate step,
+:data:`domain.audit.CHUNK_SIZE` leaves, at most two chunks per worker in flight; from a
+folder the workers read the proof files themselves, which this process asks the
+kernel to read ahead), the stateful checks in order here. The published pages are checked by a separate step,
 :func:`page_findings`. The exit code is 0 only when nothing was found.
 """
 
@@ -29,7 +30,14 @@ from pathlib import Path
 from typing import Any
 
 from api.audit_report import Progress, print_summary, write_html, write_json, write_xlsx
-from api.audit_sources import FolderSite, HttpSite, Source, log_base, open_source
+from api.audit_sources import (
+    FolderLog,
+    FolderSite,
+    HttpSite,
+    Source,
+    log_base,
+    open_source,
+)
 from domain.audit import (
     Chunk,
     ChunkContext,
@@ -38,9 +46,11 @@ from domain.audit import (
     LogResult,
     LogStart,
     MapChunks,
+    PackedFacts,
     RegistryTimeline,
-    check_chunk,
+    check_chunk_packed,
     map_in_process,
+    unpack_facts,
 )
 from domain.board import BoardEntry, ProjectBoard
 from domain.checkpoint import Checkpoint, verify_cosignature
@@ -355,6 +365,7 @@ def _audit_log(
         keep_rows=keep_rows,
         on_progress=progress.bar(origin),
         check_proofs=source.has_proofs,
+        proof_reader=files.proof_reader() if isinstance(files, FolderLog) else None,
     )
     result = audit.run()
     progress.done()
@@ -461,13 +472,13 @@ def _pool_map(pool: ProcessPoolExecutor, workers: int) -> MapChunks:
     def map_chunks(
         context: ChunkContext, chunks: Iterator[Chunk]
     ) -> Iterator[list[LeafFacts]]:
-        pending: deque[Future[list[LeafFacts]]] = deque()
+        pending: deque[Future[list[PackedFacts]]] = deque()
         for chunk in chunks:
-            pending.append(pool.submit(check_chunk, context, chunk))
+            pending.append(pool.submit(check_chunk_packed, context, chunk))
             if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
+                yield unpack_facts(pending.popleft().result())
         while pending:
-            yield pending.popleft().result()
+            yield unpack_facts(pending.popleft().result())
 
     return map_chunks
 

@@ -25,6 +25,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Protocol
 
@@ -80,7 +81,7 @@ def open_source(text: str, *, instance_dir: Path) -> Source:
 
 
 # ================================================================ a folder
-class _FolderLog:
+class FolderLog:
     def __init__(self, root: Path, base: str) -> None:
         self.root = root
         self.base = base
@@ -96,6 +97,10 @@ class _FolderLog:
     def subject(self, relative: str) -> str:
         return f"{self.base}/{relative}"
 
+    def proof_reader(self) -> FolderProofs:
+        """A picklable reader of this log's proof files, for the audit's workers."""
+        return FolderProofs(os.path.join(self.prefix, "proofs"))
+
     def checkpoint_sizes(self) -> list[int] | None:
         directory = self.root / self.base / "checkpoints"
         if not directory.is_dir():
@@ -107,6 +112,69 @@ class _FolderLog:
             except ValueError:
                 continue  # a stray file: it names no checkpoint
         return sizes
+
+
+@dataclass(frozen=True)
+class FolderProofs:
+    """Reads ``<log>/proofs/<index>.tlog-proof`` (a :class:`~domain.audit.ProofReader`
+    the audit's worker processes use, so the files never cross a pipe).
+
+    :meth:`prefetch` runs in the main process, on one thread: it opens each file of
+    a chunk and asks the kernel to read it ahead (``POSIX_FADV_WILLNEED``), so a
+    worker reading it later finds it in memory. Threads in the workers instead cost
+    more in GIL hand-offs than the reads themselves (measured: 15.5 µs per entry
+    against 6.6 µs reading in line).
+    """
+
+    directory: str
+
+    def prefetch(self, indices: range) -> None:
+        _prefetcher().submit(self._prefetch, indices)
+
+    def _prefetch(self, indices: range) -> None:
+        advise = getattr(os, "posix_fadvise", None)
+        for index in indices:
+            try:
+                descriptor = os.open(
+                    f"{self.directory}/{index}.tlog-proof", os.O_RDONLY
+                )
+            except OSError:
+                continue  # the worker reports it
+            try:
+                if advise is not None:
+                    advise(descriptor, 0, 0, os.POSIX_FADV_WILLNEED)
+            except OSError:
+                pass
+            finally:
+                os.close(descriptor)
+
+    def __call__(self, index: int) -> bytes | None:
+        # Plain descriptors: no file object, a proof file is one read (and the
+        # empty one that says it ended); a million of them add up.
+        try:
+            descriptor = os.open(f"{self.directory}/{index}.tlog-proof", os.O_RDONLY)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        try:
+            parts = []
+            while part := os.read(descriptor, 65536):
+                parts.append(part)
+        except IsADirectoryError:
+            return None
+        finally:
+            os.close(descriptor)
+        return b"".join(parts)
+
+
+_PREFETCHER: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _prefetcher() -> ThreadPoolExecutor:
+    """One prefetching thread per process (a forked child has none of its threads)."""
+    global _PREFETCHER
+    if _PREFETCHER is None or _PREFETCHER[0] != os.getpid():
+        _PREFETCHER = (os.getpid(), ThreadPoolExecutor(1, "proof-prefetch"))
+    return _PREFETCHER[1]
 
 
 class FolderSite:
@@ -123,7 +191,7 @@ class FolderSite:
         return self.read("registry/association.vkey")
 
     def log(self, base: str, origin: str) -> LogFiles:
-        return _FolderLog(self.root, base)
+        return FolderLog(self.root, base)
 
     def read(self, relative: str) -> bytes | None:
         try:

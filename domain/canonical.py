@@ -36,6 +36,35 @@ def canonical_bytes(value: Any) -> bytes:
 
 def parse_canonical(data: bytes, *, pointer: str = "/payload") -> dict[str, Any]:
     """Parse payload bytes that must be a canonical JSON object (SPEC §3)."""
+    value = _parse_plain_canonical(data)
+    if value is not None:
+        return value
+    return _parse_canonical(data, pointer)
+
+
+def _parse_plain_canonical(data: bytes) -> dict[str, Any] | None:
+    """The common case, fast: a plain object (:func:`_plain`) whose canonical form is
+    ``data``; None for anything else, which :func:`_parse_canonical` then judges.
+
+    It accepts exactly what :func:`_parse_canonical` accepts among such objects,
+    without the duplicate-key and constant hooks: bytes equal to their own
+    encoding hold each key once per object (the encoding writes each once), and
+    ``NaN`` or ``Infinity`` parse to floats, which are not plain.
+    """
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+    if type(value) is not dict or _plain(value, 1) is not True:
+        return None
+    try:
+        encoded = _ENCODER.encode(value).encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates
+        return None
+    return value if encoded == data else None
+
+
+def _parse_canonical(data: bytes, pointer: str) -> dict[str, Any]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -126,11 +155,13 @@ def _plain(value: Any, depth: int) -> bool | None:
     return False
 
 
+#: JCS for plain values (:func:`_plain`): ``json.dumps(sort_keys=True)``, no spaces.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def _fast_canonical(value: Any) -> bytes:
     try:
-        return json.dumps(
-            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        ).encode("utf-8")
+        return _ENCODER.encode(value).encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates: let the reference encoder decide
         return bytes(rfc8785.dumps(value))
 
