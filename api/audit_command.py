@@ -197,6 +197,12 @@ def run_audit(
     report = AuditReport(source.description, datetime.now(UTC).isoformat())
     state = _load_state(state_path)
     pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    if pool is not None:
+        # Fork every worker now, while this process has no other thread (the proof
+        # prefetcher and the HTTP readers start later): a child forked while another
+        # thread holds a lock would inherit it held. With the fork start method the
+        # first task starts them all.
+        pool.submit(int).result()
     map_chunks: MapChunks = (
         _pool_map(pool, workers) if pool is not None else map_in_process
     )
