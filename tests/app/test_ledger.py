@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -551,3 +552,30 @@ def test_the_latest_contract_is_the_active_one_or_else_the_last_ended(
     assert latest.contract_id == "c-2026"
     assert latest.ended_at_index is not None
     assert registry.latest_contract("nowhere") is None
+
+
+def test_every_sqlite_connection_checkpoints_its_log_less_often(tmp_path: Path) -> None:
+    """SQLITE_WAL_AUTOCHECKPOINT_PAGES is set on the connections the pool held at
+    start and on the ones it opens later (the setting is per connection)."""
+    from domain.application import SQLITE_WAL_AUTOCHECKPOINT_PAGES
+
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(tmp_path / "ledger.sqlite"),
+    }
+    world = make_world(env)
+    try:
+        world.revenue(120000)
+        pool = world.ledger.recorder.datastore.pool  # type: ignore[attr-defined]
+        held = [pool.get_connection() for _ in range(3)]  # forces new connections
+        try:
+            for connection in held:
+                (value,) = connection._sqlite_conn.execute(
+                    "PRAGMA wal_autocheckpoint"
+                ).fetchone()
+                assert value == SQLITE_WAL_AUTOCHECKPOINT_PAGES
+        finally:
+            for connection in held:
+                pool.put_connection(connection)
+    finally:
+        world.ledger.close()
