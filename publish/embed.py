@@ -118,7 +118,10 @@ class LogEmbedder:
     """Builds the embedded verification data of one log's pages during a publish.
 
     Caches what every page of the log shares (checkpoints, policy, leaves read so
-    far), so a publish reads each of them once.
+    far), so a publish reads each of them once. ``leaves`` (origin → index → leaf)
+    are leaves the publish has already read, e.g. while writing the log's entry
+    bundles (:func:`publish.logfiles.write_log_files`); leaves read later are added
+    to the same dictionaries.
     """
 
     def __init__(
@@ -130,6 +133,7 @@ class LogEmbedder:
         log_url: str,
         registry_url: str,
         site_dir: Path,
+        leaves: Mapping[str, dict[int, bytes]] | None = None,
     ) -> None:
         self.ledger = ledger
         self.site_dir = site_dir
@@ -139,7 +143,7 @@ class LogEmbedder:
         self.registry_url = registry_url
         self._checkpoints: dict[str, list[StoredCheckpoint]] = {}
         self._policies: dict[str, str] = {}
-        self._leaves: dict[tuple[str, int], bytes] = {}
+        self._leaves: dict[str, dict[int, bytes]] = dict(leaves or {})
         self._cosignatures: dict[str, dict[int, tuple[str, ...]]] = {}
 
     # ----------------------------------------------------------------- shared
@@ -215,7 +219,8 @@ class LogEmbedder:
 
     def _leaves_of(self, origin: str, indices: Sequence[int]) -> list[bytes]:
         """The leaves at ``indices`` (sorted), read in runs rather than one by one."""
-        missing = [i for i in indices if (origin, i) not in self._leaves]
+        known = self._leaves.setdefault(origin, {})
+        missing = [i for i in indices if i not in known]
         run_start = 0
         for position in range(1, len(missing) + 1):
             if (
@@ -224,9 +229,9 @@ class LogEmbedder:
             ):
                 low, high = missing[run_start], missing[position - 1] + 1
                 for entry in self.ledger.list_entries(origin, start=low, stop=high):
-                    self._leaves[(origin, entry.index)] = entry.leaf
+                    known[entry.index] = entry.leaf
                 run_start = position
-        return [self._leaves[(origin, i)] for i in indices]
+        return [known[i] for i in indices]
 
     def _batch_proof(self, origin: str, indices: Sequence[int], size: int) -> str:
         """base64 of the batch proof's hashes (see :func:`batch_ranges`)."""

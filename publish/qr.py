@@ -15,6 +15,7 @@ runs, which :func:`qr_matrix_from_svg` reads back for tests.
 
 from __future__ import annotations
 
+import functools
 import re
 from html import escape
 from typing import Final
@@ -28,10 +29,13 @@ SCALE: Final = 4
 BORDER: Final = 4
 
 
+@functools.lru_cache(maxsize=1024)
 def qr_svg(text: str, *, label: str) -> str:
     """``text`` as an inline QR ``<svg>`` titled ``label`` (both escaped).
 
-    Raises ValueError for an empty text (there is nothing to encode).
+    Raises ValueError for an empty text (there is nothing to encode). The SVG is a
+    pure function of its arguments, so it is made once per page URL and kept (a few
+    KB each) for the next publish in the same process.
     """
     if not text:
         raise ValueError("nothing to encode in the QR code")  # programming error

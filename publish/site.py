@@ -95,6 +95,8 @@ def publish_site(
 
     previous_registry_size = None if full else _published_size(out_dir / "registry/log")
     registry_changed = previous_registry_size != registry.size
+    # Leaves the log files read, for the pages' embedded data (read once).
+    registry_leaves: dict[int, bytes] = {}
     publication = write_log_files(
         ledger,
         ledger.registry_origin,
@@ -102,6 +104,7 @@ def publish_site(
         "registry/log",
         since_size=previous_registry_size,
         blobs=blobs,
+        leaves=registry_leaves,
     )
     report.missing_blobs += publication.missing_blobs
     if publication.quorum_shortfall is not None:
@@ -116,6 +119,7 @@ def publish_site(
         project = registry.projects[project_id]
         origin = ledger.project_origin(project_id)
         previous = None if full else _published_size(out_dir / f"p/{project_id}/log")
+        leaves: dict[int, bytes] = {}
         publication = write_log_files(
             ledger,
             origin,
@@ -123,6 +127,7 @@ def publish_site(
             f"p/{project_id}/log",
             since_size=previous,
             blobs=blobs,
+            leaves=leaves,
         )
         report.missing_blobs += publication.missing_blobs
         if publication.quorum_shortfall is not None:
@@ -157,6 +162,7 @@ def publish_site(
             log_url=f"p/{project_id}/log/",
             registry_url="registry/log/",
             site_dir=out_dir,
+            leaves={origin: leaves, ledger.registry_origin: registry_leaves},
         )
         report.pages_rendered += _write_project(
             writer,
