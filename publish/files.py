@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -135,6 +135,12 @@ class SiteWriter:
         """Mark an existing file as part of this build without regenerating it."""
         self.produced.add(relative)
         self.unchanged += 1
+
+    def keep_all(self, relatives: Iterable[str]) -> None:
+        """:meth:`keep` for many files at once."""
+        listed = list(relatives)
+        self.produced.update(listed)
+        self.unchanged += len(listed)
 
     def exists(self, relative: str) -> bool:
         return self._path(relative).is_file()

@@ -585,6 +585,10 @@ class LogPublication:
     missing_blobs: tuple[str, ...] = ()
     corrupt_blobs: tuple[str, ...] = ()
     quorum_shortfall: str | None = None
+    signed: tuple[int, ...] | None = None
+    """The sizes of every checkpoint the log lists (``list_checkpoints``, in its
+    order), or None when it has no checkpoint yet: the pages' print headers name
+    them, and need not list them again."""
     recosigned: bool = False
     """Whether a checkpoint published before gained cosignatures in this run: the
     pages anchored at it embed its note, so they must be rendered again."""
@@ -622,6 +626,13 @@ class _Run:
         if path not in self.produced:
             self.produced.add(path)
             self.writer.keep(path)
+
+    def keep_all(self, relatives: Iterable[str]) -> None:
+        """:meth:`keep` for many files at once."""
+        paths = {self.prefix + relative for relative in relatives}
+        paths.difference_update(self.produced)
+        self.produced.update(paths)
+        self.writer.keep_all(paths)
 
 
 def write_log_files(
@@ -665,10 +676,13 @@ def write_log_files(
         )
     run = _Run(ledger, origin, writer, prefix, size, since_size or 0, blobs, leaves)
     checkpoint_sizes: tuple[int, ...] = ()
+    signed = None
     shortfall = None
     if latest is not None:
         run.cosignatures = ledger.list_cosignatures(origin)
-        checkpoints = [c for c in ledger.list_checkpoints(origin) if c.size <= size]
+        listed = list(ledger.list_checkpoints(origin))
+        signed = tuple(c.size for c in listed)
+        checkpoints = [c for c in listed if c.size <= size]
         new = [c for c in checkpoints if c.size > run.start]
         _publish_new(run, new)
         if since_size is not None:
@@ -697,6 +711,7 @@ def write_log_files(
         size=size,
         since_size=run.start,
         checkpoints=checkpoint_sizes,
+        signed=signed,
         written=written,
         recosigned=recosigned,
         removed=tuple(run.removed),
@@ -961,8 +976,7 @@ def _keep_unchanged(run: _Run, old_sizes: list[int]) -> None:
     for size in old_sizes:
         if size not in run.cosignatures:
             run.keep(f"{CHECKPOINTS_DIR}/{size}")
-    for index in range(start):
-        run.keep(proof_path(index))
+    run.keep_all(proof_path(index) for index in range(start))
     level = 0
     while start >> (TILE_HEIGHT * level):
         full = (start >> (TILE_HEIGHT * level)) // TILE_WIDTH

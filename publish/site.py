@@ -132,9 +132,10 @@ def publish_site(
         report.missing_blobs += publication.missing_blobs
         if publication.quorum_shortfall is not None:
             report.unwitnessed[publication.origin] = publication.quorum_shortfall
-        printing = _Printing(
-            base_url, tuple(c.size for c in ledger.list_checkpoints(origin))
-        )
+        signed = publication.signed
+        if signed is None:
+            signed = tuple(c.size for c in ledger.list_checkpoints(origin))
+        printing = _Printing(base_url, signed)
         board = (
             boards[origin]
             if boards is not None and origin in boards
