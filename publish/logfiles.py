@@ -90,6 +90,7 @@ __all__ = [
     "PolicyGroup",
     "PolicyLog",
     "PolicyWitness",
+    "TreeHashes",
     "TrustPolicy",
     "covering_witnesses",
     "log_policy",
@@ -813,13 +814,13 @@ def _entries(run: _Run, first: int) -> Iterator[StoredEntry]:
 def _write_proofs(run: _Run, new: list[StoredCheckpoint]) -> None:
     """Prove each new entry against the first checkpoint that covers it.
 
-    The proofs are computed from the log's tiles (:class:`_TreeHashes`: the same
+    The proofs are computed from the log's tiles (:class:`TreeHashes`: the same
     node hashes ``ledger.inclusion_proof`` uses), sharing the subtree hashes that
     neighbouring entries' paths have in common. The proof text is that of
     :meth:`TlogProof.to_bytes`; the first proof of each checkpoint is built by
     :class:`TlogProof` itself (which checks the note) and must give the same bytes.
     """
-    tree = _TreeHashes(run.ledger, run.origin, run.size)
+    tree = TreeHashes(run.ledger, run.origin, run.size)
     index = run.start
     for checkpoint in new:
         note = SignedNote.from_text(checkpoint.note)
@@ -848,8 +849,12 @@ def tlog_proof_bytes(index: int, hashes: Sequence[bytes], tail: str) -> bytes:
     ).encode("utf-8")
 
 
-class _TreeHashes:
+class TreeHashes:
     """The log's Merkle tree up to ``size``, read from its tiles once each.
+
+    It gives the node hashes ``ledger.inclusion_proof`` would (``range_hash`` of any
+    range an RFC 9162 proof of a tree of at most ``size`` leaves names), without a
+    call per entry.
 
     ``tile_hashes`` gives the node hashes at heights 0, 8, 16…; a tile's
     :class:`~domain.tree.TileNodes` the complete subtrees between. Hashes of ranges

@@ -58,8 +58,8 @@ from publish.logfiles import (
     PolicyGroup,
     PolicyLog,
     PolicyWitness,
+    TreeHashes,
     TrustPolicy,
-    _TreeHashes,
     log_policy,
     tlog_proof_bytes,
     write_log_files,
@@ -871,7 +871,7 @@ def test_proofs_from_the_tiles_are_the_rfc_proofs(
 ) -> None:
     size, wanted = case
     source = _TileSource(_BIG)
-    hashes = _TreeHashes(source, PROJECT_ORIGIN, size)  # type: ignore[arg-type]
+    hashes = TreeHashes(source, PROJECT_ORIGIN, size)  # type: ignore[arg-type]
 
     for index, checkpoint_size in wanted:  # one instance: its memo is shared
         assert hashes.inclusion_proof(index, checkpoint_size) == _BIG.inclusion_proof(
@@ -881,7 +881,7 @@ def test_proofs_from_the_tiles_are_the_rfc_proofs(
 
 def test_proofs_of_a_whole_log_read_each_tile_once() -> None:
     source = _TileSource(_BIG)
-    hashes = _TreeHashes(source, PROJECT_ORIGIN, 1_000)  # type: ignore[arg-type]
+    hashes = TreeHashes(source, PROJECT_ORIGIN, 1_000)  # type: ignore[arg-type]
 
     for index in range(1_000):
         assert hashes.inclusion_proof(index, 1_000) == _BIG.inclusion_proof(
@@ -895,7 +895,7 @@ def test_a_tile_with_a_short_hash_is_refused() -> None:
         def tile_hashes(self, *args: Any) -> list[bytes]:
             return [h[:31] for h in super().tile_hashes(*args)]
 
-    hashes = _TreeHashes(Short(_BIG), PROJECT_ORIGIN, 300)  # type: ignore[arg-type]
+    hashes = TreeHashes(Short(_BIG), PROJECT_ORIGIN, 300)  # type: ignore[arg-type]
     with pytest.raises(LogIntegrityError, match="not 32 bytes"):
         hashes.inclusion_proof(3, 300)
 
