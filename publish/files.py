@@ -11,14 +11,22 @@ temporary file and renamed over the old one, and a directory that does not exist
 can be built whole under a hidden name and renamed into place
 (:meth:`SiteWriter.new_directory`), which costs one file creation per file instead of
 a creation and a rename. A full publish writes ten thousand proof files this way.
+
+With ``background=True`` the files of such new directories are handed to a child
+process (:mod:`publish._file_writer`, through a pipe) that creates them on the other
+core while this one goes on; :meth:`SiteWriter.flush` waits for it and renames the
+directories into place. Nothing else changes: the same bytes end up at the same
+paths, and a directory appears only once every file in it is written.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -45,6 +53,12 @@ class SiteWriter:
     _staged: dict[str, str] = field(
         default_factory=dict, repr=False
     )  # relative directory → the hidden directory its files go to until renamed
+    background: bool = False
+    """Hand the files of new directories to a child process (see the module)."""
+    _child: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    _pending: dict[str, tuple[str, str]] = field(
+        default_factory=dict, repr=False
+    )  # relative directory → (hidden directory, final path), renamed by flush()
 
     def write(self, relative: str, data: bytes | str) -> bool:
         """Write ``data`` at ``relative``; returns True if the file changed.
@@ -55,6 +69,8 @@ class SiteWriter:
         target = self._target(relative)
         content = data.encode("utf-8") if isinstance(data, str) else data
         directory, name = os.path.split(target)
+        if self._pending:
+            self._settle(relative)
         if self._staged:
             staging = self._staging_of(relative)
             if staging is not None:
@@ -92,10 +108,13 @@ class SiteWriter:
         While the context is open, files written under ``relative`` go, without a
         temporary file each, to a hidden sibling directory, renamed to ``relative``
         when the context ends without an error (a reader sees all of it or none of
-        it); after an error the hidden directory is deleted and nothing was
-        published there. If ``relative`` already exists, writes go through
-        :meth:`write`'s compare-and-rename as usual. Contexts do not nest.
+        it) — or, for a background writer, by the next :meth:`flush`; after an error
+        the hidden directory is deleted and nothing was published there. If
+        ``relative`` already exists, writes go through :meth:`write`'s
+        compare-and-rename as usual. Contexts do not nest.
         """
+        if self._pending:
+            self._settle(relative)
         final = self._target(relative.rstrip("/"))
         if self._staged or os.path.lexists(final):
             yield
@@ -112,17 +131,51 @@ class SiteWriter:
         try:
             yield
         except BaseException:
+            self.close()
             shutil.rmtree(staging, ignore_errors=True)
             raise
         else:
-            os.rename(staging, final)
-            self._made.add(final)
-            self._created.add(final)
+            if self._child is not None:
+                self._pending[key] = (staging, final)
+            else:
+                self._place(staging, final)
         finally:
             del self._staged[key]
 
+    def flush(self) -> None:
+        """Wait until the child process has written every file it was given, then
+        rename the directories it filled into place. Raises :class:`OSError` (and
+        publishes none of them) if it failed."""
+        child, self._child = self._child, None
+        pending, self._pending = self._pending, {}
+        if child is not None:
+            error = _finish(child)
+            if error is not None:
+                for staging, _ in pending.values():
+                    shutil.rmtree(staging, ignore_errors=True)
+                raise OSError(f"the background file writer failed: {error}")
+        for staging, final in pending.values():
+            self._place(staging, final)
+
+    def close(self) -> None:
+        """Stop the child process, if any, and drop what it has not published
+        (for a publish that failed; a successful one calls :meth:`flush`)."""
+        child, self._child = self._child, None
+        pending, self._pending = self._pending, {}
+        if child is not None:
+            child.kill()
+            child.wait()
+            for stream in (child.stdin, child.stderr):
+                if stream is not None:
+                    with suppress(OSError):  # unwritten input: the pipe is broken
+                        stream.close()
+        for staging, _ in pending.values():
+            shutil.rmtree(staging, ignore_errors=True)
+
     def remove(self, relative: str) -> bool:
         """Delete a file a previous build wrote and this one does not; True if it was there."""
+        if self._pending:
+            self._settle(relative)
         path = self._path(relative)
         try:
             path.unlink()
@@ -143,10 +196,13 @@ class SiteWriter:
         self.unchanged += len(listed)
 
     def exists(self, relative: str) -> bool:
+        if self._pending:
+            self._settle(relative)
         return self._path(relative).is_file()
 
     def stale(self) -> list[str]:
         """Files under ``root`` that this build did not produce."""
+        self.flush()
         found = []
         for path in self.root.rglob("*"):
             if path.is_file():
@@ -167,10 +223,50 @@ class SiteWriter:
         if directory not in self._made:
             os.makedirs(directory, exist_ok=True)
             self._made.add(directory)
-        _write_file(path, content)
+        if not (self.background and self._send(path, content)):
+            _write_file(path, content)
         if relative not in self.produced:
             self.produced.add(relative)
             self.written.append(relative)
+
+    def _send(self, path: str, content: bytes) -> bool:
+        """Give a file to the child process (started on first use); False if there
+        is none to give it to, so the caller writes it itself."""
+        child = self._child
+        if child is None:
+            child = self._child = _start_child()
+            if child is None:
+                self.background = False
+                return False
+        stdin = child.stdin
+        if stdin is None:  # pragma: no cover - started with stdin=PIPE
+            raise OSError("the background file writer has no input")
+        encoded = os.fsencode(path)
+        try:
+            stdin.write(
+                len(encoded).to_bytes(4, "big")
+                + len(content).to_bytes(4, "big")
+                + encoded
+            )
+            stdin.write(content)
+        except BrokenPipeError:
+            self._child = None
+            error = _finish(child) or "it stopped reading"
+            self.close()
+            raise OSError(f"the background file writer failed: {error}") from None
+        return True
+
+    def _settle(self, relative: str) -> None:
+        """Flush first if ``relative`` is in (or is) a directory not yet renamed."""
+        for key in self._pending:
+            if relative.startswith(key) or key == relative.strip("/") + "/":
+                self.flush()
+                return
+
+    def _place(self, staging: str, final: str) -> None:
+        os.rename(staging, final)
+        self._made.add(final)
+        self._created.add(final)
 
     def _make_directory(self, directory: str) -> None:
         """``os.makedirs``, remembering which directories did not exist before."""
@@ -210,6 +306,39 @@ class SiteWriter:
                 f"not a site-relative path: {relative!r}"
             )  # programming error
         return self.root.joinpath(*pure.parts)
+
+
+def _start_child() -> subprocess.Popen[bytes] | None:
+    """The background writer process, or None if it cannot be started."""
+    if not sys.executable:
+        return None
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_file_writer.py")
+    try:
+        # Our own interpreter running our own file, with no shell: nothing untrusted.
+        return subprocess.Popen(  # noqa: S603
+            [sys.executable, "-I", "-S", script],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            bufsize=1 << 16,
+        )
+    except OSError:
+        return None
+
+
+def _finish(child: subprocess.Popen[bytes]) -> str | None:
+    """Close the child's input, wait for it; None if it wrote everything."""
+    if child.stdin is not None:
+        with suppress(BrokenPipeError):
+            child.stdin.close()
+    message = ""
+    if child.stderr is not None:
+        message = child.stderr.read().decode("utf-8", "replace").strip()
+        child.stderr.close()
+    status = child.wait()
+    if status != 0:
+        return message or f"exit status {status}"
+    return None
 
 
 def _write_file(path: str, content: bytes) -> None:

@@ -81,13 +81,42 @@ def publish_site(
     it, or carry the page's site-relative path when it is ``""``. ``None`` keeps the
     previous publish's (read from ``base-url.txt``; none on a first publish). A base
     URL unlike the previous publish's re-renders every page.
+
+    The files of directories that do not exist yet (the proofs and checkpoints of a
+    log published for the first time) are written by a second process while the
+    pages are made (:class:`SiteWriter` ``background``); each such directory appears
+    whole before the home page links anything.
     """
+    writer = SiteWriter(out_dir, background=True)
+    try:
+        return _publish_site(
+            ledger,
+            out_dir,
+            writer,
+            boards=boards,
+            blobs=blobs,
+            full=full,
+            base_url=base_url,
+        )
+    finally:
+        writer.close()  # nothing left to do after a successful publish
+
+
+def _publish_site(
+    ledger: PublishSource,
+    out_dir: Path,
+    writer: SiteWriter,
+    *,
+    boards: Mapping[str, ProjectBoard] | None,
+    blobs: BlobSource | None,
+    full: bool,
+    base_url: str | None,
+) -> PublishReport:
     started = time.perf_counter()
     previous_base = _published_base_url(out_dir)
     if base_url is None:
         base_url = previous_base
     base_url = check_base_url(base_url)
-    writer = SiteWriter(out_dir)
     report = PublishReport(out_dir)
     registry = ledger.get_registry()
     base_changed = previous_base != (base_url or "")
@@ -188,6 +217,7 @@ def publish_site(
             }
         )
 
+    writer.flush()  # every new log directory in place before the home page
     writer.write(
         "index.html",
         render(

@@ -167,3 +167,72 @@ def test_the_fast_path_check_agrees_with_pathlib(
     else:
         assert writer._target(relative) == expected
         assert PurePosixPath(expected).is_relative_to("/site")
+
+
+# --- a background writer ----------------------------------------------------------
+def test_a_background_writer_publishes_the_same_files(tmp_path: Path) -> None:
+    files = {f"log/proofs/{i}.tlog-proof": os.urandom(i % 700) for i in range(2_000)}
+    files["log/proofs/big"] = os.urandom(300_000)  # more than a pipe holds
+    here, there = SiteWriter(tmp_path / "here"), SiteWriter(tmp_path / "there")
+    there.background = True
+    for writer in (here, there):
+        with writer.new_directory("log/proofs"):
+            for path, data in files.items():
+                writer.write(path, data)
+        writer.write("log/checkpoint", "latest")
+
+    assert not (tmp_path / "there/log/proofs").exists()  # not until it is flushed
+    assert (tmp_path / "there/log/checkpoint").read_text() == "latest"
+    there.flush()
+    for path, data in files.items():
+        assert (tmp_path / "there" / path).read_bytes() == data
+    assert sorted(os.listdir(tmp_path / "there/log")) == ["checkpoint", "proofs"]
+    assert there.written == here.written
+    assert there.stale() == here.stale() == []
+    there.flush()  # nothing left: does nothing
+
+
+def test_reading_or_writing_a_pending_directory_waits_for_it(tmp_path: Path) -> None:
+    writer = SiteWriter(tmp_path, background=True)
+    with writer.new_directory("log/proofs"):
+        writer.write("log/proofs/0.tlog-proof", "zero")
+
+    assert writer.exists("log/proofs/0.tlog-proof")  # flushed first
+    writer2 = SiteWriter(tmp_path / "b", background=True)
+    with writer2.new_directory("log/proofs"):
+        writer2.write("log/proofs/0.tlog-proof", "zero")
+    assert writer2.write("log/proofs/0.tlog-proof", "zero") is False
+    assert writer2.write("log/proofs/1.tlog-proof", "one") is True
+    assert sorted(os.listdir(tmp_path / "b/log/proofs")) == [
+        "0.tlog-proof",
+        "1.tlog-proof",
+    ]
+
+
+def test_a_failing_background_writer_publishes_nothing_and_says_why(
+    tmp_path: Path,
+) -> None:
+    writer = SiteWriter(tmp_path, background=True)
+    with writer.new_directory("log/proofs"):
+        writer.write("log/proofs/0.tlog-proof", "zero")
+        writer.write("log/proofs/sub/1.tlog-proof", "one")
+        # the child cannot create a file in a directory that is gone
+        os.rmdir(writer._staged["log/proofs/"] + "/sub")
+
+    with pytest.raises(
+        OSError, match=r"background file writer failed: .*1\.tlog-proof"
+    ):
+        writer.flush()
+    assert os.listdir(tmp_path / "log") == []
+
+
+def test_closing_a_background_writer_drops_what_it_had_not_published(
+    tmp_path: Path,
+) -> None:
+    writer = SiteWriter(tmp_path, background=True)
+    with writer.new_directory("log/proofs"):
+        writer.write("log/proofs/0.tlog-proof", "zero")
+    writer.close()
+
+    assert os.listdir(tmp_path / "log") == []
+    writer.flush()  # nothing to do
