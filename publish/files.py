@@ -53,6 +53,9 @@ class SiteWriter:
     _staged: dict[str, str] = field(
         default_factory=dict, repr=False
     )  # relative directory → the hidden directory its files go to until renamed
+    _staged_files: dict[str, int] = field(
+        default_factory=dict, repr=False
+    )  # how many files each of those has received
     background: bool = False
     """Hand the files of new directories to a child process (see the module)."""
     _child: subprocess.Popen[bytes] | None = field(default=None, repr=False)
@@ -72,7 +75,7 @@ class SiteWriter:
         if self._pending:
             self._settle(relative)
         if self._staged:
-            staging = self._staging_of(relative)
+            staging = self._stage(relative)
             if staging is not None:
                 self._write_staged(relative, staging, content)
                 return True
@@ -108,7 +111,8 @@ class SiteWriter:
         While the context is open, files written under ``relative`` go, without a
         temporary file each, to a hidden sibling directory, renamed to ``relative``
         when the context ends without an error (a reader sees all of it or none of
-        it) — or, for a background writer, by the next :meth:`flush`; after an error
+        it) — or, for a background writer, by the next :meth:`flush` — unless no
+        file was written in it (then it is not made at all); after an error
         the hidden directory is deleted and nothing was published there. If
         ``relative`` already exists, writes go through :meth:`write`'s
         compare-and-rename as usual. Contexts do not nest.
@@ -128,6 +132,7 @@ class SiteWriter:
         os.mkdir(staging)
         key = relative.strip("/") + "/"
         self._staged[key] = staging
+        self._staged_files[key] = 0
         try:
             yield
         except BaseException:
@@ -135,12 +140,14 @@ class SiteWriter:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         else:
-            if self._child is not None:
+            if not self._staged_files[key]:
+                shutil.rmtree(staging)  # nothing written: no directory, as before
+            elif self._child is not None:
                 self._pending[key] = (staging, final)
             else:
                 self._place(staging, final)
         finally:
-            del self._staged[key]
+            del self._staged[key], self._staged_files[key]
 
     def flush(self) -> None:
         """Wait until the child process has written every file it was given, then
@@ -212,9 +219,11 @@ class SiteWriter:
         return sorted(found)
 
     # ---------------------------------------------------------------- internals
-    def _staging_of(self, relative: str) -> str | None:
+    def _stage(self, relative: str) -> str | None:
+        """Where ``relative`` goes if it is in a directory being built (counted)."""
         for key, staging in self._staged.items():
             if relative.startswith(key):
+                self._staged_files[key] += 1
                 return os.path.join(staging, *relative[len(key) :].split("/"))
         return None
 

@@ -761,7 +761,8 @@ def _publish_new(run: _Run, new: list[StoredCheckpoint]) -> None:
     with run.writer.new_directory(run.prefix + CHECKPOINTS_DIR):
         for checkpoint in new:
             run.write(f"{CHECKPOINTS_DIR}/{checkpoint.size}", _note(run, checkpoint))
-    _write_blobs(run, attachments)
+    with run.writer.new_directory(run.prefix + BLOBS_DIR):
+        _write_blobs(run, attachments)
     for (level, index), tile_widths in sorted(widths.items()):
         if TILE_WIDTH in tile_widths:
             _remove_partials(run, _partial_dir(tile_path(level, index, 1)))

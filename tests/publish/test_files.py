@@ -236,3 +236,12 @@ def test_closing_a_background_writer_drops_what_it_had_not_published(
 
     assert os.listdir(tmp_path / "log") == []
     writer.flush()  # nothing to do
+
+
+def test_a_new_directory_with_no_file_is_not_made(tmp_path: Path) -> None:
+    for background in (False, True):
+        writer = SiteWriter(tmp_path / str(background), background=background)
+        with writer.new_directory("log/blobs"):
+            writer.write("log/policy.txt", "outside")
+        writer.flush()
+        assert os.listdir(tmp_path / str(background) / "log") == ["policy.txt"]
