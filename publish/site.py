@@ -41,7 +41,7 @@ from publish.charts import chart_svg, statement_charts
 from publish.embed import LogEmbedder
 from publish.files import SiteWriter
 from publish.logfiles import BlobSource, write_log_files
-from publish.qr import qr_svg
+from publish.qr import QrCodes, qr_svg
 from publish.render import render, yuan
 from publish.source import PublishSource
 
@@ -85,20 +85,24 @@ def publish_site(
     The files of directories that do not exist yet (the proofs and checkpoints of a
     log published for the first time) are written by a second process while the
     pages are made (:class:`SiteWriter` ``background``); each such directory appears
-    whole before the home page links anything.
+    whole before the home page links anything. When every page is rendered again,
+    another process makes the statements' QR codes ahead (:class:`QrCodes`).
     """
     writer = SiteWriter(out_dir, background=True)
+    codes = QrCodes()
     try:
         return _publish_site(
             ledger,
             out_dir,
             writer,
+            codes,
             boards=boards,
             blobs=blobs,
             full=full,
             base_url=base_url,
         )
     finally:
+        codes.close()
         writer.close()  # nothing left to do after a successful publish
 
 
@@ -106,6 +110,7 @@ def _publish_site(
     ledger: PublishSource,
     out_dir: Path,
     writer: SiteWriter,
+    codes: QrCodes,
     *,
     boards: Mapping[str, ProjectBoard] | None,
     blobs: BlobSource | None,
@@ -124,6 +129,8 @@ def _publish_site(
 
     previous_registry_size = None if full else _published_size(out_dir / "registry/log")
     registry_changed = previous_registry_size != registry.size
+    if full or registry_changed or base_changed:  # every page is rendered again
+        codes.start()
     # Leaves the log files read, for the pages' embedded data (read once).
     registry_leaves: dict[int, bytes] = {}
     publication = write_log_files(
@@ -164,7 +171,7 @@ def _publish_site(
         signed = publication.signed
         if signed is None:
             signed = tuple(c.size for c in ledger.list_checkpoints(origin))
-        printing = _Printing(base_url, signed)
+        printing = _Printing(base_url, signed, codes)
         board = (
             boards[origin]
             if boards is not None and origin in boards
@@ -272,6 +279,7 @@ class _Printing:
 
     base_url: str | None
     checkpoint_sizes: tuple[int, ...]  # every checkpoint the log signed, ascending
+    codes: QrCodes | None = None  # QR codes made ahead, if any
 
     def covering(self, index: int) -> int | None:
         """The size of the first checkpoint that includes entry ``index``.
@@ -303,6 +311,16 @@ def _position(
     }
 
 
+def _qr_request(
+    project: Project, statement: Statement, printing: _Printing
+) -> tuple[str, str]:
+    """What a statement's QR code encodes (its URL) and its label."""
+    target = (printing.base_url or "") + (
+        f"p/{project.project_id}/t/{statement.slug}.html"
+    )
+    return target, f"扫码打开本表网上版本：{target}"
+
+
 def _statement_extras(
     board: ProjectBoard,
     statement: Statement,
@@ -310,14 +328,18 @@ def _statement_extras(
     printing: _Printing,
 ) -> dict[str, Any]:
     """Charts, QR code and print header of a statement page (issue 4, part 1)."""
-    path = f"p/{project.project_id}/t/{statement.slug}.html"
-    target = (printing.base_url or "") + path
+    target, label = _qr_request(project, statement, printing)
+    svg = (
+        printing.codes.svg(target, label)
+        if printing.codes is not None
+        else qr_svg(target, label=label)
+    )
     return {
         "charts": [
             {"chart": chart, "svg": Markup(chart_svg(chart, f"chart-{chart.key}"))}  # noqa: S704 - chart_svg escapes every text
             for chart in statement_charts(board, statement)
         ],
-        "qr": Markup(qr_svg(target, label=f"扫码打开本表网上版本：{target}")),  # noqa: S704 - qr_svg escapes the label
+        "qr": Markup(svg),  # noqa: S704 - qr_svg escapes the label
         "qr_target": target,
         "position": _position(board, sorted(statement.entries), printing),
     }
@@ -358,6 +380,8 @@ def _write_project(
         statements = build_statements(
             board, project=project, contract=contract, only=wanted
         )
+    if rerender_all and printing.codes is not None:
+        printing.codes.ask(_qr_request(project, s, printing) for s in statements)
     built = {statement.slug for statement in statements}
     for statement in statements:
         writer.write(
