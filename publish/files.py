@@ -62,6 +62,9 @@ class SiteWriter:
     _pending: dict[str, tuple[str, str]] = field(
         default_factory=dict, repr=False
     )  # relative directory → (hidden directory, final path), renamed by flush()
+    _last: list[tuple[str, bytes | str]] = field(
+        default_factory=list, repr=False
+    )  # write_last() files waiting for those
 
     def write(self, relative: str, data: bytes | str) -> bool:
         """Write ``data`` at ``relative``; returns True if the file changed.
@@ -163,12 +166,27 @@ class SiteWriter:
                 raise OSError(f"the background file writer failed: {error}")
         for staging, final in pending.values():
             self._place(staging, final)
+        last, self._last = self._last, []
+        for relative, data in last:
+            self.write(relative, data)
+
+    def write_last(self, relative: str, data: bytes | str) -> None:
+        """:meth:`write` ``relative`` once every directory being built is in place:
+        now if none is waiting for :meth:`flush`, else right after it. A log's
+        ``checkpoint`` file goes this way: a publish interrupted before then leaves
+        the previous one, which says which files are complete."""
+        if self._pending or self._staged:
+            self.produced.add(relative)
+            self._last.append((relative, data))
+        else:
+            self.write(relative, data)
 
     def close(self) -> None:
         """Stop the child process, if any, and drop what it has not published
         (for a publish that failed; a successful one calls :meth:`flush`)."""
         child, self._child = self._child, None
         pending, self._pending = self._pending, {}
+        self._last = []
         if child is not None:
             child.kill()
             child.wait()

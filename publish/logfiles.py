@@ -696,7 +696,10 @@ def write_log_files(
                         f"{CHECKPOINTS_DIR}/{checkpoint.size}", _note(run, checkpoint)
                     )
         latest_note = _note(run, latest)
-        run.write(CHECKPOINT_FILE, latest_note)
+        # Last, once the log's new folders are in place: the next publish reads it
+        # to know which files are complete.
+        run.produced.add(run.prefix + CHECKPOINT_FILE)
+        run.writer.write_last(run.prefix + CHECKPOINT_FILE, latest_note)
         checkpoint_sizes = tuple(c.size for c in new)
         shortfall = _quorum_shortfall(policy, latest_note)
     run.write(POLICY_FILE, policy.to_text())

@@ -245,3 +245,27 @@ def test_a_new_directory_with_no_file_is_not_made(tmp_path: Path) -> None:
             writer.write("log/policy.txt", "outside")
         writer.flush()
         assert os.listdir(tmp_path / str(background) / "log") == ["policy.txt"]
+
+
+def test_a_file_written_last_waits_for_the_directories_being_built(
+    tmp_path: Path,
+) -> None:
+    here = SiteWriter(tmp_path / "here")
+    here.write_last("log/checkpoint", "now")  # nothing pending: written at once
+    assert (tmp_path / "here/log/checkpoint").read_text() == "now"
+
+    writer = SiteWriter(tmp_path / "bg", background=True)
+    with writer.new_directory("log/proofs"):
+        writer.write("log/proofs/0.tlog-proof", "zero")
+    writer.write_last("log/checkpoint", "size 1")
+    assert not (tmp_path / "bg/log/checkpoint").exists()
+    writer.flush()
+    assert (tmp_path / "bg/log/checkpoint").read_text() == "size 1"
+    assert writer.written == ["log/proofs/0.tlog-proof", "log/checkpoint"]
+
+    dropped = SiteWriter(tmp_path / "dropped", background=True)
+    with dropped.new_directory("log/proofs"):
+        dropped.write("log/proofs/0.tlog-proof", "zero")
+    dropped.write_last("log/checkpoint", "size 1")
+    dropped.close()  # the publish failed
+    assert os.listdir(tmp_path / "dropped/log") == []
