@@ -46,7 +46,10 @@ It prints, in one run, labelled figures and a final summary table:
    ``publish_site`` (:data:`TIMED`, by wrapping those names for the run): log files
    (``write_log_files``), statement models (``build_statements``), Jinja rendering
    (``render``), board lists (``ProjectBoard.column`` / ``.category``) and the rest
-   (page writes, registry, static). Then the same again into another empty folder
+   (page writes, registry, static). Into an empty folder the proofs, checkpoints and
+   blobs of each log are written by a child process (``publish.files.SiteWriter``
+   ``background``): "log files" then counts handing them over, and the wait for the
+   child, if any, is in "other". Then the same again into another empty folder
    (warm), and the I/O floor: the same files written by a bare ``SiteWriter``, and
    by plain ``write_bytes``.
 4. **no-change publish** — the same again with nothing new: the fixed cost of a
@@ -766,7 +769,10 @@ def print_header() -> None:
         f"  Python {platform.python_version()} ({platform.python_implementation()}), "
         f"{platform.platform()}, {platform.machine()}"
     )
-    print(f"  CPUs: {os.cpu_count()} (the benchmark uses one core); {_cpu_model()}")
+    print(
+        f"  CPUs: {os.cpu_count()} (one core, plus the child process that writes the "
+        f"new log folders of a first publish); {_cpu_model()}"
+    )
     print(
         f"  eventsourcing {_version('eventsourcing')}, Jinja2 {_version('jinja2')}, "
         f"cryptography {_version('cryptography')}, psycopg {_version('psycopg')}, "

@@ -34,12 +34,12 @@ from typing import Any, Final
 from domain.application import StoredCheckpoint
 from domain.checkpoint import open_checkpoint
 from domain.errors import InclusionProofError, LedgerError, LogIntegrityError
-from domain.merkle import hash_children, inclusion_ranges, split_point
+from domain.merkle import hash_children, split_point
 from domain.proof_text import TlogProof
 from domain.registry import RegistryState
 from domain.signing import VerifierKey
 from domain.tiles import encode_entry_bundle
-from publish.logfiles import log_policy, proof_path
+from publish.logfiles import TreeHashes, log_policy, proof_path
 from publish.source import PublishSource
 
 #: Version of the embedded data's layout (``"v"``); verify.js refuses others.
@@ -118,7 +118,10 @@ class LogEmbedder:
     """Builds the embedded verification data of one log's pages during a publish.
 
     Caches what every page of the log shares (checkpoints, policy, leaves read so
-    far), so a publish reads each of them once.
+    far), so a publish reads each of them once. ``leaves`` (origin → index → leaf)
+    are leaves the publish has already read, e.g. while writing the log's entry
+    bundles (:func:`publish.logfiles.write_log_files`); leaves read later are added
+    to the same dictionaries.
     """
 
     def __init__(
@@ -130,6 +133,7 @@ class LogEmbedder:
         log_url: str,
         registry_url: str,
         site_dir: Path,
+        leaves: Mapping[str, dict[int, bytes]] | None = None,
     ) -> None:
         self.ledger = ledger
         self.site_dir = site_dir
@@ -139,8 +143,9 @@ class LogEmbedder:
         self.registry_url = registry_url
         self._checkpoints: dict[str, list[StoredCheckpoint]] = {}
         self._policies: dict[str, str] = {}
-        self._leaves: dict[tuple[str, int], bytes] = {}
+        self._leaves: dict[str, dict[int, bytes]] = dict(leaves or {})
         self._cosignatures: dict[str, dict[int, tuple[str, ...]]] = {}
+        self._trees: dict[str, TreeHashes] = {}
 
     # ----------------------------------------------------------------- shared
     def _anchor(self, origin: str, newest_index: int) -> StoredCheckpoint:
@@ -215,7 +220,8 @@ class LogEmbedder:
 
     def _leaves_of(self, origin: str, indices: Sequence[int]) -> list[bytes]:
         """The leaves at ``indices`` (sorted), read in runs rather than one by one."""
-        missing = [i for i in indices if (origin, i) not in self._leaves]
+        known = self._leaves.setdefault(origin, {})
+        missing = [i for i in indices if i not in known]
         run_start = 0
         for position in range(1, len(missing) + 1):
             if (
@@ -224,25 +230,24 @@ class LogEmbedder:
             ):
                 low, high = missing[run_start], missing[position - 1] + 1
                 for entry in self.ledger.list_entries(origin, start=low, stop=high):
-                    self._leaves[(origin, entry.index)] = entry.leaf
+                    known[entry.index] = entry.leaf
                 run_start = position
-        return [self._leaves[(origin, i)] for i in indices]
+        return [known[i] for i in indices]
 
     def _batch_proof(self, origin: str, indices: Sequence[int], size: int) -> str:
-        """base64 of the batch proof's hashes (see :func:`batch_ranges`)."""
-        wanted = batch_ranges(indices, size)
-        missing = set(wanted)
-        known: dict[tuple[int, int], bytes] = {}
-        for index in indices:  # one stored proof per entry whose path has new ranges
-            if not missing:
-                break
-            ranges = inclusion_ranges(index, size)
-            if missing.isdisjoint(ranges):
-                continue
-            path = self.ledger.inclusion_proof(origin, index, size)
-            known.update(zip(ranges, path, strict=True))
-            missing.difference_update(ranges)
-        hashes = [known[r] for r in wanted]
+        """base64 of the batch proof's hashes (see :func:`batch_ranges`).
+
+        Each is the hash of a range of the tree, read from the log's tiles (one
+        :class:`~publish.logfiles.TreeHashes` per log, shared by all its pages).
+        """
+        tree = self._trees.get(origin)
+        if tree is None or tree.size < size:
+            latest = self.ledger.get_checkpoint(origin).size
+            tree = TreeHashes(self.ledger, origin, max(size, latest))
+            self._trees[origin] = tree
+        hashes = [
+            tree.range_hash(low, high) for low, high in batch_ranges(indices, size)
+        ]
         return base64.b64encode(b"".join(hashes)).decode("ascii")
 
     # ------------------------------------------------------------------ pages

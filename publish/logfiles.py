@@ -46,6 +46,7 @@ from itertools import pairwise
 from pathlib import Path, PurePosixPath
 from typing import Final
 
+from domain import merkle
 from domain.application import StoredCheckpoint, StoredEntry
 from domain.checkpoint import Checkpoint, verify_cosignature
 from domain.errors import (
@@ -58,9 +59,10 @@ from domain.errors import (
     VerificationError,
 )
 from domain.note import SignedNote
+from domain.proof_text import HEADER as TLOG_PROOF_HEADER
 from domain.proof_text import TlogProof
 from domain.registry import RegistryState, Witness
-from domain.signing import ALG_COSIGNATURE_V1, ALG_ED25519, VerifierKey
+from domain.signing import ALG_COSIGNATURE_V1, ALG_ED25519, VerifierKey, b64encode
 from domain.tiles import (
     TILE_HEIGHT,
     TILE_WIDTH,
@@ -70,6 +72,7 @@ from domain.tiles import (
     tile_path,
     tile_width,
 )
+from domain.tree import TileNodes
 from publish.blobs import BLOB_DIR, BlobSource, DirectoryBlobs, blob_path
 from publish.files import SiteWriter
 from publish.source import PublishSource
@@ -87,11 +90,13 @@ __all__ = [
     "PolicyGroup",
     "PolicyLog",
     "PolicyWitness",
+    "TreeHashes",
     "TrustPolicy",
     "covering_witnesses",
     "log_policy",
     "make_policy",
     "proof_path",
+    "tlog_proof_bytes",
     "write_log_files",
 ]
 
@@ -581,6 +586,10 @@ class LogPublication:
     missing_blobs: tuple[str, ...] = ()
     corrupt_blobs: tuple[str, ...] = ()
     quorum_shortfall: str | None = None
+    signed: tuple[int, ...] | None = None
+    """The sizes of every checkpoint the log lists (``list_checkpoints``, in its
+    order), or None when it has no checkpoint yet: the pages' print headers name
+    them, and need not list them again."""
     recosigned: bool = False
     """Whether a checkpoint published before gained cosignatures in this run: the
     pages anchored at it embed its note, so they must be rendered again."""
@@ -601,6 +610,7 @@ class _Run:
     size: int
     start: int
     blobs: BlobSource | None
+    leaves: dict[int, bytes] | None = None
     cosignatures: dict[int, tuple[str, ...]] = field(default_factory=dict)
     produced: set[str] = field(default_factory=set)
     removed: list[str] = field(default_factory=list)
@@ -618,6 +628,13 @@ class _Run:
             self.produced.add(path)
             self.writer.keep(path)
 
+    def keep_all(self, relatives: Iterable[str]) -> None:
+        """:meth:`keep` for many files at once."""
+        paths = {self.prefix + relative for relative in relatives}
+        paths.difference_update(self.produced)
+        self.produced.update(paths)
+        self.writer.keep_all(paths)
+
 
 def write_log_files(
     ledger: PublishSource,
@@ -627,6 +644,7 @@ def write_log_files(
     *,
     since_size: int | None = None,
     blobs: BlobSource | None = None,
+    leaves: dict[int, bytes] | None = None,
 ) -> LogPublication:
     """Write the files of log ``origin`` for its latest checkpoint under ``base``.
 
@@ -637,7 +655,9 @@ def write_log_files(
     beyond the log means the published files are not this log's: it raises
     :class:`LogIntegrityError` (publish in full to replace them).
 
-    A log with no checkpoint yet gets only its ``policy.txt``.
+    A log with no checkpoint yet gets only its ``policy.txt``. ``leaves``, if given,
+    receives the leaves (index → bytes) the run reads for the entry bundles, so that
+    the pages' embedded data need not read them from the store again.
     """
     prefix = f"{base.strip('/')}/" if base.strip("/") else ""
     first_written = len(writer.written)
@@ -655,12 +675,15 @@ def write_log_files(
             "entries; these files are not this log's (publish in full to replace them)",
             context={"origin": origin, "published": since_size, "size": size},
         )
-    run = _Run(ledger, origin, writer, prefix, size, since_size or 0, blobs)
+    run = _Run(ledger, origin, writer, prefix, size, since_size or 0, blobs, leaves)
     checkpoint_sizes: tuple[int, ...] = ()
+    signed = None
     shortfall = None
     if latest is not None:
         run.cosignatures = ledger.list_cosignatures(origin)
-        checkpoints = [c for c in ledger.list_checkpoints(origin) if c.size <= size]
+        listed = list(ledger.list_checkpoints(origin))
+        signed = tuple(c.size for c in listed)
+        checkpoints = [c for c in listed if c.size <= size]
         new = [c for c in checkpoints if c.size > run.start]
         _publish_new(run, new)
         if since_size is not None:
@@ -673,7 +696,10 @@ def write_log_files(
                         f"{CHECKPOINTS_DIR}/{checkpoint.size}", _note(run, checkpoint)
                     )
         latest_note = _note(run, latest)
-        run.write(CHECKPOINT_FILE, latest_note)
+        # Last, once the log's new folders are in place: the next publish reads it
+        # to know which files are complete.
+        run.produced.add(run.prefix + CHECKPOINT_FILE)
+        run.writer.write_last(run.prefix + CHECKPOINT_FILE, latest_note)
         checkpoint_sizes = tuple(c.size for c in new)
         shortfall = _quorum_shortfall(policy, latest_note)
     run.write(POLICY_FILE, policy.to_text())
@@ -689,6 +715,7 @@ def write_log_files(
         size=size,
         since_size=run.start,
         checkpoints=checkpoint_sizes,
+        signed=signed,
         written=written,
         recosigned=recosigned,
         removed=tuple(run.removed),
@@ -731,10 +758,14 @@ def _publish_new(run: _Run, new: list[StoredCheckpoint]) -> None:
             run.write(tile_path(level, index, width), data[: width * _HASH_SIZE])
     bundles = {index: w for (level, index), w in widths.items() if level == 0}
     attachments = _write_bundles(run, bundles)
-    _write_proofs(run, new)
-    for checkpoint in new:
-        run.write(f"{CHECKPOINTS_DIR}/{checkpoint.size}", _note(run, checkpoint))
-    _write_blobs(run, attachments)
+    # On a first publish these folders are new: built whole, then renamed into place.
+    with run.writer.new_directory(run.prefix + PROOFS_DIR):
+        _write_proofs(run, new)
+    with run.writer.new_directory(run.prefix + CHECKPOINTS_DIR):
+        for checkpoint in new:
+            run.write(f"{CHECKPOINTS_DIR}/{checkpoint.size}", _note(run, checkpoint))
+    with run.writer.new_directory(run.prefix + BLOBS_DIR):
+        _write_blobs(run, attachments)
     for (level, index), tile_widths in sorted(widths.items()):
         if TILE_WIDTH in tile_widths:
             _remove_partials(run, _partial_dir(tile_path(level, index, 1)))
@@ -747,7 +778,10 @@ def _write_bundles(run: _Run, bundles: dict[int, set[int]]) -> list[str]:
     first = min([run.start, *(index * TILE_WIDTH for index in bundles)])
     attachments: dict[str, None] = {}
     leaves: list[bytes] = []
+    sink = run.leaves
     for entry in _entries(run, first):
+        if sink is not None:
+            sink[entry.index] = entry.leaf
         if entry.index >= run.start:
             attachments.update(dict.fromkeys(_attachment_hashes(run.origin, entry)))
         bundle, position = divmod(entry.index, TILE_WIDTH)
@@ -782,15 +816,98 @@ def _entries(run: _Run, first: int) -> Iterator[StoredEntry]:
 
 
 def _write_proofs(run: _Run, new: list[StoredCheckpoint]) -> None:
-    """Prove each new entry against the first checkpoint that covers it."""
+    """Prove each new entry against the first checkpoint that covers it.
+
+    The proofs are computed from the log's tiles (:class:`TreeHashes`: the same
+    node hashes ``ledger.inclusion_proof`` uses), sharing the subtree hashes that
+    neighbouring entries' paths have in common. The proof text is that of
+    :meth:`TlogProof.to_bytes`; the first proof of each checkpoint is built by
+    :class:`TlogProof` itself (which checks the note) and must give the same bytes.
+    """
+    tree = TreeHashes(run.ledger, run.origin, run.size)
     index = run.start
     for checkpoint in new:
         note = SignedNote.from_text(checkpoint.note)
+        tail = "\n" + note.to_text()
         for entry in range(index, checkpoint.size):
-            hashes = run.ledger.inclusion_proof(run.origin, entry, checkpoint.size)
-            proof = TlogProof(index=entry, hashes=tuple(hashes), checkpoint=note)
-            run.write(proof_path(entry), proof.to_bytes())
+            hashes = tree.inclusion_proof(entry, checkpoint.size)
+            data = tlog_proof_bytes(entry, hashes, tail)
+            if entry == index:
+                checked = TlogProof(index=entry, hashes=tuple(hashes), checkpoint=note)
+                if checked.to_bytes() != data:  # pragma: no cover - format drift
+                    raise LogIntegrityError(
+                        f"proof {entry} of {run.origin}: the fast text differs from "
+                        "TlogProof's"
+                    )
+            run.write(proof_path(entry), data)
         index = checkpoint.size
+
+
+def tlog_proof_bytes(index: int, hashes: Sequence[bytes], tail: str) -> bytes:
+    """The bytes of ``TlogProof(index, hashes, note).to_bytes()`` (no extra data),
+    given ``tail`` = ``"\\n" + note.to_text()``, without building the object."""
+    return (
+        f"{TLOG_PROOF_HEADER}\nindex {index}\n"
+        + "".join([b64encode(value) + "\n" for value in hashes])
+        + tail
+    ).encode("utf-8")
+
+
+class TreeHashes:
+    """The log's Merkle tree up to ``size``, read from its tiles once each.
+
+    It gives the node hashes ``ledger.inclusion_proof`` would (``range_hash`` of any
+    range an RFC 9162 proof of a tree of at most ``size`` leaves names), without a
+    call per entry.
+
+    ``tile_hashes`` gives the node hashes at heights 0, 8, 16…; a tile's
+    :class:`~domain.tree.TileNodes` the complete subtrees between. Hashes of ranges
+    that are not perfect subtrees (the right edges of the checkpoints' trees) are
+    kept, as neighbouring entries' proofs share them.
+    """
+
+    def __init__(self, ledger: PublishSource, origin: str, size: int) -> None:
+        self.ledger = ledger
+        self.origin = origin
+        self.size = size
+        self._tiles: dict[tuple[int, int], TileNodes] = {}
+        self._ranges: dict[tuple[int, int], bytes] = {}
+
+    def perfect_hash(self, height: int, index: int) -> bytes:
+        level, rest = divmod(height, TILE_HEIGHT)
+        tile_index, offset = divmod(index << rest, TILE_WIDTH)
+        tile = self._tiles.get((level, tile_index))
+        if tile is None:
+            width = tile_width(level, tile_index, self.size)
+            hashes = self.ledger.tile_hashes(
+                self.origin, level, tile_index, width, self.size
+            )
+            if any(len(value) != _HASH_SIZE for value in hashes):
+                raise LogIntegrityError(
+                    f"tile {level}/{tile_index} of {self.origin} holds a hash that "
+                    f"is not {_HASH_SIZE} bytes"
+                )
+            tile = TileNodes(hashes)
+            self._tiles[(level, tile_index)] = tile
+        return tile.node(rest, offset >> rest)
+
+    def range_hash(self, low: int, high: int) -> bytes:
+        count = high - low
+        if count & (count - 1) == 0 and count:  # a perfect subtree
+            height = count.bit_length() - 1
+            if low % count == 0:
+                return self.perfect_hash(height, low >> height)
+        value = self._ranges.get((low, high))
+        if value is None:
+            value = merkle.range_hash(low, high, self.perfect_hash)
+            self._ranges[(low, high)] = value
+        return value
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        return [
+            self.range_hash(low, high)
+            for low, high in merkle.inclusion_ranges(index, size)
+        ]
 
 
 _SHA256_HEX: Final = re.compile(r"[0-9a-f]{64}")
@@ -868,8 +985,7 @@ def _keep_unchanged(run: _Run, old_sizes: list[int]) -> None:
     for size in old_sizes:
         if size not in run.cosignatures:
             run.keep(f"{CHECKPOINTS_DIR}/{size}")
-    for index in range(start):
-        run.keep(proof_path(index))
+    run.keep_all(proof_path(index) for index in range(start))
     level = 0
     while start >> (TILE_HEIGHT * level):
         full = (start >> (TILE_HEIGHT * level)) // TILE_WIDTH

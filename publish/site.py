@@ -41,7 +41,7 @@ from publish.charts import chart_svg, statement_charts
 from publish.embed import LogEmbedder
 from publish.files import SiteWriter
 from publish.logfiles import BlobSource, write_log_files
-from publish.qr import qr_svg
+from publish.qr import QrCodes, qr_svg
 from publish.render import render, yuan
 from publish.source import PublishSource
 
@@ -81,13 +81,47 @@ def publish_site(
     it, or carry the page's site-relative path when it is ``""``. ``None`` keeps the
     previous publish's (read from ``base-url.txt``; none on a first publish). A base
     URL unlike the previous publish's re-renders every page.
+
+    The files of directories that do not exist yet (the proofs and checkpoints of a
+    log published for the first time) are written by a second process while the
+    pages are made (:class:`SiteWriter` ``background``); each such directory appears
+    whole before the home page links anything. When every page is rendered again,
+    another process makes the statements' QR codes ahead (:class:`QrCodes`).
     """
+    writer = SiteWriter(out_dir, background=True)
+    codes = QrCodes()
+    try:
+        return _publish_site(
+            ledger,
+            out_dir,
+            writer,
+            codes,
+            boards=boards,
+            blobs=blobs,
+            full=full,
+            base_url=base_url,
+        )
+    finally:
+        codes.close()
+        writer.close()  # nothing left to do after a successful publish
+
+
+def _publish_site(
+    ledger: PublishSource,
+    out_dir: Path,
+    writer: SiteWriter,
+    codes: QrCodes,
+    *,
+    boards: Mapping[str, ProjectBoard] | None,
+    blobs: BlobSource | None,
+    full: bool,
+    base_url: str | None,
+) -> PublishReport:
     started = time.perf_counter()
     previous_base = _published_base_url(out_dir)
     if base_url is None:
         base_url = previous_base
     base_url = check_base_url(base_url)
-    writer = SiteWriter(out_dir)
     report = PublishReport(out_dir)
     registry = ledger.get_registry()
     base_changed = previous_base != (base_url or "")
@@ -95,6 +129,10 @@ def publish_site(
 
     previous_registry_size = None if full else _published_size(out_dir / "registry/log")
     registry_changed = previous_registry_size != registry.size
+    if full or registry_changed or base_changed:  # every page is rendered again
+        codes.start()
+    # Leaves the log files read, for the pages' embedded data (read once).
+    registry_leaves: dict[int, bytes] = {}
     publication = write_log_files(
         ledger,
         ledger.registry_origin,
@@ -102,6 +140,7 @@ def publish_site(
         "registry/log",
         since_size=previous_registry_size,
         blobs=blobs,
+        leaves=registry_leaves,
     )
     report.missing_blobs += publication.missing_blobs
     if publication.quorum_shortfall is not None:
@@ -116,6 +155,7 @@ def publish_site(
         project = registry.projects[project_id]
         origin = ledger.project_origin(project_id)
         previous = None if full else _published_size(out_dir / f"p/{project_id}/log")
+        leaves: dict[int, bytes] = {}
         publication = write_log_files(
             ledger,
             origin,
@@ -123,13 +163,15 @@ def publish_site(
             f"p/{project_id}/log",
             since_size=previous,
             blobs=blobs,
+            leaves=leaves,
         )
         report.missing_blobs += publication.missing_blobs
         if publication.quorum_shortfall is not None:
             report.unwitnessed[publication.origin] = publication.quorum_shortfall
-        printing = _Printing(
-            base_url, tuple(c.size for c in ledger.list_checkpoints(origin))
-        )
+        signed = publication.signed
+        if signed is None:
+            signed = tuple(c.size for c in ledger.list_checkpoints(origin))
+        printing = _Printing(base_url, signed, codes)
         board = (
             boards[origin]
             if boards is not None and origin in boards
@@ -157,6 +199,7 @@ def publish_site(
             log_url=f"p/{project_id}/log/",
             registry_url="registry/log/",
             site_dir=out_dir,
+            leaves={origin: leaves, ledger.registry_origin: registry_leaves},
         )
         report.pages_rendered += _write_project(
             writer,
@@ -181,6 +224,7 @@ def publish_site(
             }
         )
 
+    writer.flush()  # every new log directory in place before the home page
     writer.write(
         "index.html",
         render(
@@ -235,6 +279,7 @@ class _Printing:
 
     base_url: str | None
     checkpoint_sizes: tuple[int, ...]  # every checkpoint the log signed, ascending
+    codes: QrCodes | None = None  # QR codes made ahead, if any
 
     def covering(self, index: int) -> int | None:
         """The size of the first checkpoint that includes entry ``index``.
@@ -266,6 +311,16 @@ def _position(
     }
 
 
+def _qr_request(
+    project: Project, statement: Statement, printing: _Printing
+) -> tuple[str, str]:
+    """What a statement's QR code encodes (its URL) and its label."""
+    target = (printing.base_url or "") + (
+        f"p/{project.project_id}/t/{statement.slug}.html"
+    )
+    return target, f"扫码打开本表网上版本：{target}"
+
+
 def _statement_extras(
     board: ProjectBoard,
     statement: Statement,
@@ -273,14 +328,18 @@ def _statement_extras(
     printing: _Printing,
 ) -> dict[str, Any]:
     """Charts, QR code and print header of a statement page (issue 4, part 1)."""
-    path = f"p/{project.project_id}/t/{statement.slug}.html"
-    target = (printing.base_url or "") + path
+    target, label = _qr_request(project, statement, printing)
+    svg = (
+        printing.codes.svg(target, label)
+        if printing.codes is not None
+        else qr_svg(target, label=label)
+    )
     return {
         "charts": [
             {"chart": chart, "svg": Markup(chart_svg(chart, f"chart-{chart.key}"))}  # noqa: S704 - chart_svg escapes every text
             for chart in statement_charts(board, statement)
         ],
-        "qr": Markup(qr_svg(target, label=f"扫码打开本表网上版本：{target}")),  # noqa: S704 - qr_svg escapes the label
+        "qr": Markup(svg),  # noqa: S704 - qr_svg escapes the label
         "qr_target": target,
         "position": _position(board, sorted(statement.entries), printing),
     }
@@ -321,6 +380,8 @@ def _write_project(
         statements = build_statements(
             board, project=project, contract=contract, only=wanted
         )
+    if rerender_all and printing.codes is not None:
+        printing.codes.ask(_qr_request(project, s, printing) for s in statements)
     built = {statement.slug for statement in statements}
     for statement in statements:
         writer.write(

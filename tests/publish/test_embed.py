@@ -15,6 +15,7 @@ from domain.checkpoint import Checkpoint
 from domain.errors import InclusionProofError
 from domain.merkle import MemoryTree, hash_leaf, inclusion_ranges
 from domain.note import SignedNote
+from domain.receipts import Receipt
 from domain.tiles import decode_entry_bundle
 from publish.embed import batch_ranges, root_from_batch_proof
 from publish.site import publish_site
@@ -151,4 +152,62 @@ def test_the_anchor_is_the_same_with_or_without_the_published_proof_files(
     assert data(tmp_path / "empty") == from_files
     note = SignedNote.from_text(str(from_files["checkpoint"]))
     assert Checkpoint.from_text(note.text).size == 3
+    world.ledger.close()
+
+
+def test_the_batch_proof_and_leaves_are_the_ledgers_however_they_are_gathered(
+    tmp_path: Path,
+) -> None:
+    """The proof hashes come from the tiles and the leaves may come from the log
+    files' run: both must be exactly what per-entry ledger queries give."""
+    from domain.merkle import inclusion_ranges
+    from publish.embed import LogEmbedder
+
+    world = make_world({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    for batch in (3, 1, 7, 2, 30, 5):
+        outcomes = world.ledger.submit_batch(
+            PROJECT_ORIGIN,
+            [
+                world.sign(
+                    world.payload("CommonRevenueRecorded", revenue_body(100 + i))
+                )
+                for i in range(batch)
+            ],
+        )
+        assert all(isinstance(outcome, Receipt) for outcome in outcomes)
+    size = world.ledger.get_checkpoint(PROJECT_ORIGIN).size
+    key = world.firm_key.key_ref
+
+    def embedder(leaves: dict[str, dict[int, bytes]] | None) -> LogEmbedder:
+        return LogEmbedder(
+            world.ledger,
+            PROJECT_ORIGIN,
+            world.ledger.get_registry(),
+            log_url="p/jinjiang-hemei/log/",
+            registry_url="registry/log/",
+            site_dir=tmp_path / "none",
+            leaves=leaves,
+        )
+
+    preloaded = {
+        PROJECT_ORIGIN: {
+            e.index: e.leaf for e in world.ledger.list_entries(PROJECT_ORIGIN)
+        }
+    }
+    cold, warm = embedder(None), embedder(preloaded)
+    pages = [[0], [2, 3], [0, 5, 9, 10], list(range(11, 40)), [size - 1], [4, size - 2]]
+    for indices in pages:
+        data = cold.page_data([(i, key) for i in indices], page_root="../")
+        assert warm.page_data([(i, key) for i in indices], page_root="../") == data
+        anchor = Checkpoint.from_text(SignedNote.from_text(data["checkpoint"]).text)
+        known: dict[tuple[int, int], bytes] = {}
+        for index in indices:
+            path = world.ledger.inclusion_proof(PROJECT_ORIGIN, index, anchor.size)
+            known.update(zip(inclusion_ranges(index, anchor.size), path, strict=True))
+        expected = b"".join(known[r] for r in batch_ranges(indices, anchor.size))
+        assert base64.b64decode(data["proof"]) == expected
+        leaves = decode_entry_bundle(zlib.decompress(base64.b64decode(data["leaves"])))
+        assert leaves == [
+            world.ledger.get_entry(PROJECT_ORIGIN, i).leaf for i in indices
+        ]
     world.ledger.close()

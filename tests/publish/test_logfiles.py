@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from domain.checkpoint import (
     Checkpoint,
@@ -30,7 +32,13 @@ from domain.errors import (
     NotFoundError,
     VerificationError,
 )
-from domain.merkle import consistency_proof, root, verify_consistency
+from domain.merkle import (
+    MemoryTree,
+    consistency_proof,
+    hash_leaf,
+    root,
+    verify_consistency,
+)
 from domain.note import NoteSignature, SignedNote, sign_note
 from domain.proof_text import TlogProof, verify_tlog_proof
 from domain.receipts import Receipt
@@ -50,8 +58,10 @@ from publish.logfiles import (
     PolicyGroup,
     PolicyLog,
     PolicyWitness,
+    TreeHashes,
     TrustPolicy,
     log_policy,
+    tlog_proof_bytes,
     write_log_files,
 )
 from tests.builders import (
@@ -816,3 +826,119 @@ def test_published_policies_require_a_majority_of_the_covering_witnesses(
     assert policy.witnesses[0].url == "https://yeweihui.example/witness"
     assert policy.groups == (PolicyGroup("majority", "1", (witness.key_ref,)),)
     assert policy.quorum == "majority"
+
+
+# --- proofs computed from the tiles -------------------------------------------------
+_BIG = MemoryTree(hash_leaf(i.to_bytes(4, "big")) for i in range(70_000))
+
+
+class _TileSource:
+    """Just the ``tile_hashes`` of a PublishSource, over a reference tree."""
+
+    def __init__(self, reference: MemoryTree) -> None:
+        self.reference = reference
+        self.calls = 0
+
+    def tile_hashes(
+        self, origin: str, level: int, index: int, width: int, size: int
+    ) -> list[bytes]:
+        self.calls += 1
+        first, height = index * TILE_WIDTH, 8 * level
+        assert 0 < width <= TILE_WIDTH
+        assert (first + width) << height <= size
+        return [
+            self.reference.perfect_hash(height, i) for i in range(first, first + width)
+        ]
+
+
+@given(
+    st.integers(1, 70_000).flatmap(
+        lambda size: st.tuples(
+            st.just(size),
+            st.lists(
+                st.integers(1, size).flatmap(
+                    lambda cp: st.tuples(st.integers(0, cp - 1), st.just(cp))
+                ),
+                min_size=1,
+                max_size=30,
+            ),
+        )
+    )
+)
+@settings(max_examples=150, deadline=None)
+def test_proofs_from_the_tiles_are_the_rfc_proofs(
+    case: tuple[int, list[tuple[int, int]]],
+) -> None:
+    size, wanted = case
+    source = _TileSource(_BIG)
+    hashes = TreeHashes(source, PROJECT_ORIGIN, size)  # type: ignore[arg-type]
+
+    for index, checkpoint_size in wanted:  # one instance: its memo is shared
+        assert hashes.inclusion_proof(index, checkpoint_size) == _BIG.inclusion_proof(
+            index, checkpoint_size
+        )
+
+
+def test_proofs_of_a_whole_log_read_each_tile_once() -> None:
+    source = _TileSource(_BIG)
+    hashes = TreeHashes(source, PROJECT_ORIGIN, 1_000)  # type: ignore[arg-type]
+
+    for index in range(1_000):
+        assert hashes.inclusion_proof(index, 1_000) == _BIG.inclusion_proof(
+            index, 1_000
+        )
+    assert source.calls == 4 + 1  # level-0 tiles 0-3, level-1 tile 0
+
+
+def test_a_tile_with_a_short_hash_is_refused() -> None:
+    class Short(_TileSource):
+        def tile_hashes(self, *args: Any) -> list[bytes]:
+            return [h[:31] for h in super().tile_hashes(*args)]
+
+    hashes = TreeHashes(Short(_BIG), PROJECT_ORIGIN, 300)  # type: ignore[arg-type]
+    with pytest.raises(LogIntegrityError, match="not 32 bytes"):
+        hashes.inclusion_proof(3, 300)
+
+
+@given(
+    st.integers(0, 2**64 - 1),
+    st.lists(st.binary(min_size=32, max_size=32), max_size=64),
+    st.integers(1, 2**40),
+    st.integers(0, 3),
+)
+@settings(max_examples=100, deadline=None)
+def test_the_proof_text_is_tlog_proofs(
+    index: int, proof: list[bytes], size: int, cosigners: int
+) -> None:
+    log_key = Signer.from_seed("example.org/log", bytes([5]) * 32)
+    note = sign_checkpoint(
+        Checkpoint("example.org/log", size, bytes(range(32))), log_key
+    )
+    for number in range(cosigners):
+        witness = Signer.from_seed(
+            f"witness-{number}", bytes([9 + number]) * 32, alg=ALG_COSIGNATURE_V1
+        )
+        note = cosign_checkpoint(note, witness, timestamp=1_700_000_000 + number)
+
+    expected = TlogProof(index=index, hashes=tuple(proof), checkpoint=note).to_bytes()
+    assert tlog_proof_bytes(index, proof, "\n" + note.to_text()) == expected
+
+
+def test_a_full_publish_gives_every_entry_the_proof_the_ledger_gives(
+    world: World, tmp_path: Path
+) -> None:
+    for count in (3, 1, 300, 2):
+        post_batch(world, count)
+    publish(world, tmp_path)
+
+    checkpoints = list(world.ledger.list_checkpoints(PROJECT_ORIGIN))
+    size = checkpoints[-1].size
+    for index in range(size):
+        proof = TlogProof.from_bytes(
+            (tmp_path / BASE / f"proofs/{index}.tlog-proof").read_bytes()
+        )
+        anchor = next(c for c in checkpoints if c.size > index)
+        assert proof.checkpoint.to_text() == anchor.note
+        assert list(proof.hashes) == world.ledger.inclusion_proof(
+            PROJECT_ORIGIN, index, anchor.size
+        )

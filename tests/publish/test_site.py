@@ -213,3 +213,33 @@ def test_the_board_has_eight_columns_and_the_desk_five_categories(
         assert href is not None
         assert (tmp_path / "p/jinjiang-hemei" / href).is_file()
     assert PROJECT_ORIGIN in board
+
+
+def test_a_first_publish_that_fails_midway_leaves_no_checkpoint_without_its_files(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The log files of a first publish are written by a child process and moved
+    into place at the end; each log's ``checkpoint`` (what the next publish reads
+    to know what is complete) is written only after that."""
+    import publish.site as site
+
+    post_some(world, 4)
+
+    def fail(*args: Any, **kwargs: Any) -> int:
+        raise RuntimeError("the pages failed")
+
+    monkeypatch.setattr(site, "_write_project", fail)
+    with pytest.raises(RuntimeError, match="the pages failed"):
+        publish_site(world.ledger, tmp_path / "site")
+    monkeypatch.undo()
+
+    left = [
+        p.relative_to(tmp_path / "site").as_posix()
+        for p in (tmp_path / "site").rglob("*")
+    ]
+    assert not [path for path in left if path.endswith("/checkpoint")]
+    assert not [path for path in left if "/proofs/" in path or "/checkpoints/" in path]
+
+    publish_site(world.ledger, tmp_path / "site")  # then an ordinary publish
+    publish_site(world.ledger, tmp_path / "fresh", full=True)
+    assert tree_digest(tmp_path / "site") == tree_digest(tmp_path / "fresh")
