@@ -2,8 +2,9 @@
 
 Run from the repository root::
 
-    .venv/bin/python -m benchmarks.ingest [--entries N] [--proof-log-size N]
-        [--memory-log-size N] [--postgres/--no-postgres] [--profile]
+    .venv/bin/python -m benchmarks.ingest [--entries N] [--rounds N]
+        [--proof-log-size N] [--memory-log-size N] [--postgres/--no-postgres]
+        [--profile]
 
 It prints, in one run, labelled figures and a final summary table:
 
@@ -14,7 +15,11 @@ It prints, in one run, labelled figures and a final summary table:
 2. **ingest rate** — ``LedgerApplication.submit_batch`` with batches of 100 (validate,
    verify, authorise, append, tree, one signed checkpoint per batch) on a SQLite file
    and on PostgreSQL (a fresh schema, dropped afterwards), and each one's ratio to the
-   raw limit. Everything is signed before the clock starts.
+   raw limit. Everything is signed before the clock starts. On SQLite, ``--rounds``
+   rounds (default 3) each time a raw pass and then an ingest into a new file, and
+   the ratio reported is the median of the rounds' own ratios (the spread is
+   printed): single passes on this VM swing by ±6 points. PostgreSQL gets one pass,
+   against the median raw limit.
 3. **inclusion proofs** — a fresh ``LedgerApplication`` (cold in-process caches; the
    file itself is in the OS page cache) over a SQLite log of ``--proof-log-size``
    entries; ``inclusion_proof(origin, i, size)`` for random ``i``, a cold pass and a
@@ -47,6 +52,7 @@ import random
 import re
 import resource
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -555,6 +561,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="python -m benchmarks.ingest", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--entries", type=int, default=20_000, metavar="N")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        metavar="N",
+        help="raw + SQLite ingest rounds; the median ratio is reported (default 3)",
+    )
     parser.add_argument("--proof-log-size", type=int, default=100_000, metavar="N")
     parser.add_argument(
         "--proofs", type=int, default=5_000, metavar="N", help="proofs per pass"
@@ -605,24 +618,44 @@ def main(argv: Sequence[str] | None = None) -> None:
             "(not timed below)"
         )
 
-        print("\n[1] raw limit: parse_canonical + Ed25519 verify, one core")
-        measure_raw(sqlite_subs[:1000], verifier)  # warm up
-        raw = max(measure_raw(sqlite_subs, verifier) for _ in range(2))
-        print(f"    {raw:,.0f} entries/s (best of 2 passes over {entries:,})")
-        summary.add("raw limit (canonical + Ed25519)", f"{raw:,.0f}/s")
-
-        print("\n[2] full ingest: submit_batch, 100 per batch, one checkpoint each")
-        rate = measure_ingest(sqlite_env(sqlite_path), sqlite_subs, args.profile)
-        ratio = rate / raw
         print(
-            f"    SQLite file: {rate:,.0f} entries/s = {ratio:.0%} of raw "
-            f"(target ≥ {TARGET_INGEST_RATIO:.0%}: {_mark(ratio >= TARGET_INGEST_RATIO)})"
+            "\n[1] raw limit: parse_canonical + Ed25519 verify, one core\n"
+            "[2] full ingest: submit_batch, 100 per batch, one checkpoint each\n"
+            f"    {args.rounds} rounds, each a raw pass then an ingest into a new "
+            "SQLite file; the ratio is each round's own"
         )
-        summary.add("ingest, SQLite file", f"{rate:,.0f}/s")
+        measure_raw(sqlite_subs[:1000], verifier)  # warm up
+        rounds: list[tuple[float, float]] = []
+        for number in range(args.rounds):
+            path = sqlite_path if number == 0 else Path(tmp) / f"round-{number}.sqlite"
+            raw_pass = measure_raw(sqlite_subs, verifier)
+            rate_pass = measure_ingest(
+                sqlite_env(path), sqlite_subs, args.profile and number == 0
+            )
+            rounds.append((raw_pass, rate_pass))
+            print(
+                f"    round {number + 1}: raw {raw_pass:,.0f}/s, SQLite ingest "
+                f"{rate_pass:,.0f}/s = {rate_pass / raw_pass:.0%}"
+            )
+            if number:
+                path.unlink()
+        ratios = sorted(rate / raw for raw, rate in rounds)
+        ratio = statistics.median(ratios)
+        raw = statistics.median(raw for raw, _ in rounds)
+        rate = statistics.median(rate for _, rate in rounds)
+        spread = f"rounds {ratios[0]:.0%}–{ratios[-1]:.0%}"
+        print(
+            f"    median: raw {raw:,.0f}/s, SQLite {rate:,.0f}/s, ratio {ratio:.0%} "
+            f"({spread}; target ≥ {TARGET_INGEST_RATIO:.0%}: "
+            f"{_mark(ratio >= TARGET_INGEST_RATIO)})"
+        )
+        summary.add("raw limit (canonical + Ed25519)", f"{raw:,.0f}/s", "median")
+        summary.add("ingest, SQLite file", f"{rate:,.0f}/s", "median")
         summary.add(
             "  ratio to raw limit",
             f"{ratio:.0%}",
-            f"≥ {TARGET_INGEST_RATIO:.0%} — {_mark(ratio >= TARGET_INGEST_RATIO)}",
+            f"≥ {TARGET_INGEST_RATIO:.0%} — {_mark(ratio >= TARGET_INGEST_RATIO)} "
+            f"(median; {spread})",
         )
         del sqlite_subs
         if args.postgres:
