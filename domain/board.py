@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import orjson
+
 from domain.catalogue import (
     EXTRA_COLUMN_OF_TYPE,
     MONEY_ENTRY_TYPES,
@@ -162,7 +164,9 @@ class BoardEntry:
 
     @classmethod
     def from_json(cls, text: str) -> BoardEntry:
-        value = json.loads(text)
+        # orjson reads the same JSON as the standard library three times as fast;
+        # a publish reads every row of the view back.
+        value = orjson.loads(text)
         value["refs"] = tuple(value["refs"])
         value["attachments"] = tuple(value["attachments"])
         return cls(**value)
