@@ -9,7 +9,10 @@ deterministic (SPEC §4), so any difference is something the published site says
 the log does not:
 
 - ``page-differs`` — a published file is not the one the log gives; the evidence is
-  the first differing line, expected vs found, each clipped around the difference;
+  the first differing line, expected vs found, each clipped around the difference.
+  One difference is not one: a statement page whose embedded leaves were compressed
+  by another zlib into other bytes of the same data
+  (:func:`same_but_compressed_otherwise`);
 - ``page-missing`` — the log implies a page that is not published;
 - ``page-unexpected`` — a published file the log does not imply.
 
@@ -31,11 +34,14 @@ back (a tile or bundle that contradicts the others), no page can be re-derived: 
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import posixpath
 import re
 import tempfile
 import urllib.parse
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -272,7 +278,7 @@ def _compare(
         audit.pages_checked += 1
         if _STATEMENT_PAGE.fullmatch(path):
             audit.published_totals += parse_statement_totals(path, found)
-        if found != want:
+        if found != want and not same_but_compressed_otherwise(want, found):
             audit.findings.append(_differs(path, want, found))
             to_follow.append(path)
     if folder is not None:
@@ -287,6 +293,54 @@ def _compare(
             except PublishedFileNotFoundError:
                 continue
     audit.published_totals.sort(key=lambda total: total.path)
+
+
+_EMBEDDED: Final = re.compile(
+    rb'(<script type="application/json" id="shuangshai-entries">)(.*?)(</script>)',
+    re.DOTALL,
+)
+
+
+def same_but_compressed_otherwise(expected: bytes, found: bytes) -> bool:
+    """Whether two pages differ only in how zlib compressed the same leaves.
+
+    A statement page embeds its leaves zlib-compressed (``publish/embed.py``). The
+    same data compressed by another zlib build (zlib-ng, another version) can give
+    other bytes, so an auditor on another system would see every statement page
+    "differ". Such pages say the same: everything outside the embedded data is
+    identical, the embedded data is equal as JSON, and every ``leaves`` value
+    decompresses to the same bytes. Anything else still differs.
+    """
+    want, got = _EMBEDDED.search(expected), _EMBEDDED.search(found)
+    if want is None or got is None:
+        return False
+    if (
+        expected[: want.start(2)] != found[: got.start(2)]
+        or expected[want.end(2) :] != found[got.end(2) :]
+    ):
+        return False
+    try:
+        return _inflated(json.loads(want.group(2))) == _inflated(
+            json.loads(got.group(2))
+        )
+    except (ValueError, zlib.error):  # not JSON, not base64, not zlib: it differs
+        return False
+
+
+def _inflated(value: object) -> object:
+    """``value`` with every ``leaves`` string replaced by its decompressed bytes."""
+    if isinstance(value, dict):
+        return {
+            key: (
+                zlib.decompress(base64.b64decode(item, validate=True))
+                if key == "leaves" and isinstance(item, str)
+                else _inflated(item)
+            )
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_inflated(item) for item in value]
+    return value
 
 
 def _compare_totals(

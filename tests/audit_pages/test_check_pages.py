@@ -4,12 +4,17 @@ A clean demo site gives no finding, from its folder and over http from localhost
 Each kind of tampering with a page gives exactly the findings it should, naming the
 right file: a flipped byte, a changed figure (its ``data-fen`` and the ¥ text shown),
 a deleted page, an added page, altered CSS, an altered trust policy. A log that
-cannot be read back gives one ``pages-not-derived`` finding naming the file.
+cannot be read back gives one ``pages-not-derived`` finding naming the file. Leaves
+compressed by another zlib (the same data, other bytes) are not a difference; other
+leaves are.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import shutil
+import zlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -18,8 +23,15 @@ import pytest
 
 from domain.findings import Finding
 from domain.tiles import entries_path
-from publish.audit_pages import audit_pages, check_pages, first_difference
+from publish.audit_pages import (
+    _EMBEDDED,
+    audit_pages,
+    check_pages,
+    first_difference,
+    same_but_compressed_otherwise,
+)
 from publish.published_log import folder_fetch
+from publish.render import script_json
 from tests.audit_pages.conftest import Demo
 
 PROJECT = "p/jinjiang-hemingyuan"
@@ -223,3 +235,42 @@ def test_the_first_difference_of_a_truncated_file_says_so() -> None:
     assert evidence["line"] == "2"
     assert evidence["expected"] == ""
     assert evidence["found"] == "b"
+
+
+# ------------------------------------------------- another zlib, the same leaves
+def _recompress_leaves(site: Path, change: Callable[[bytes], bytes]) -> None:
+    """Rewrite the statement page's embedded leaves: decompress, change, recompress
+    at another level (as another zlib build might)."""
+    page = site / STATEMENT
+    data = page.read_bytes()
+    match = _EMBEDDED.search(data)
+    assert match is not None
+    embedded = json.loads(match.group(2))
+    original = base64.b64decode(embedded["leaves"])
+    other = zlib.compress(change(zlib.decompress(original)), 1)
+    assert other != original
+    embedded["leaves"] = base64.b64encode(other).decode("ascii")
+    new = str(script_json(embedded)).encode("ascii")
+    page.write_bytes(data[: match.start(2)] + new + data[match.end(2) :])
+
+
+def test_leaves_compressed_by_another_zlib_are_not_a_difference(
+    site_copy: Path,
+) -> None:
+    _recompress_leaves(site_copy, lambda leaves: leaves)
+    assert check_pages(site_copy) == []
+
+
+def test_other_leaves_compressed_otherwise_still_differ(site_copy: Path) -> None:
+    _recompress_leaves(site_copy, lambda leaves: leaves[:-1] + b"x")
+    assert found(check_pages(site_copy)) == {("page-differs", STATEMENT)}
+
+
+def test_only_the_embedded_data_may_be_compressed_otherwise() -> None:
+    page = b'<p>1</p><script type="application/json" id="shuangshai-entries">{"a":1}</script>'
+    assert same_but_compressed_otherwise(page, page.replace(b'{"a":1}', b'{ "a": 1 }'))
+    assert not same_but_compressed_otherwise(page, page.replace(b"<p>1", b"<p>2"))
+    assert not same_but_compressed_otherwise(page, page.replace(b'"a":1', b'"a":2'))
+    assert not same_but_compressed_otherwise(page, page.replace(b"{", b"["))
+    bad = b'<script type="application/json" id="shuangshai-entries">{"leaves":"AAAA"}</script>'
+    assert not same_but_compressed_otherwise(bad, bad.replace(b"AAAA", b"AAAB"))
