@@ -27,7 +27,12 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import IntegrityError, StoredEvent, Transcoder
-from eventsourcing.sqlite import SQLiteConnection, SQLiteDatastore
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteConnection,
+    SQLiteDatastore,
+    SQLiteProcessRecorder,
+)
 
 from domain import challenges, rules
 from domain.catalogue import CHALLENGE_TYPES, PROJECT_ENTRY_TYPES, REGISTRY_ENTRY_TYPES
@@ -195,6 +200,7 @@ class LedgerApplication(Application[UUID]):
     ) -> None:
         super().__init__(env)
         _tune_sqlite(self.recorder)
+        self._text_id_claims = _declare_id_claims(self.recorder)
         self._event_encoder = EventEncoder(self.mapper)
         self.instance = instance
         self.association_key = VerifierKey.from_vkey(association_vkey)
@@ -504,7 +510,7 @@ class LedgerApplication(Application[UUID]):
         batch.events.append(
             encode(
                 EntryIdClaimed,
-                originator_id=unique_stream_id(origin, f"id/{entry_id}"),
+                originator_id=self._id_claim_key(origin, entry_id),
                 originator_version=1,
                 timestamp=batch.now,
                 origin=origin,
@@ -744,12 +750,16 @@ class LedgerApplication(Application[UUID]):
         go through the mapper, and all of them into the recorder at once.
         """
         to_stored = self.mapper.to_stored_event
-        self.recorder.insert_events(
-            [
-                event if isinstance(event, StoredEvent) else to_stored(event)
-                for event in events
-            ]
-        )
+        stored = [
+            event if isinstance(event, StoredEvent) else to_stored(event)
+            for event in events
+        ]
+        if isinstance(self.recorder, SQLiteApplicationRecorder) and not isinstance(
+            self.recorder, SQLiteProcessRecorder
+        ):
+            _insert_sqlite(self.recorder, stored)
+        else:
+            self.recorder.insert_events(stored)
 
     # ------------------------------------------------------------------ reads
     def get_entry(self, origin: str, index: int) -> StoredEntry:
@@ -1255,10 +1265,31 @@ class LedgerApplication(Application[UUID]):
             return in_batch.index, in_batch.payload_sha256
         if not batch.careful:
             return None  # the id stream's primary key will tell (see submit_batch)
-        for event in self._read(unique_stream_id(origin, f"id/{entry_id}"), limit=1):
-            claimed = cast(EntryIdClaimed, event)
-            return claimed.index, claimed.payload_sha256
-        return None
+        if not self._text_id_claims:
+            key = unique_stream_id(origin, f"id/{entry_id}")
+            for event in self._read(key, limit=1):
+                claimed = cast(EntryIdClaimed, event)
+                return claimed.index, claimed.payload_sha256
+            return None
+        # eventsourcing reads every SQLite key back as a UUID: this one is text.
+        recorder = cast(SQLiteApplicationRecorder, self.recorder)
+        with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT state FROM {recorder.events_table_name} "  # noqa: S608
+                "WHERE originator_id = ? AND originator_version = 1",
+                (self._id_claim_key(origin, entry_id),),
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        state = self._event_encoder.decode_state(bytes(row[0]))
+        return int(state["index"]), str(state["payload_sha256"])
+
+    def _id_claim_key(self, origin: str, entry_id: str) -> UUID | str:
+        """The originator id of the claim on ``entry_id`` (see :data:`ID_CLAIMS_KEY`)."""
+        if self._text_id_claims:
+            return f"{origin}#id/{entry_id}"
+        return unique_stream_id(origin, f"id/{entry_id}")
 
     def _is_reversed(self, origin: str, index: int) -> bool:
         return bool(list(self._read(stream_id(origin, f"reversal/{index}"), limit=1)))
@@ -1336,6 +1367,86 @@ def _tune_sqlite(recorder: object) -> None:
     pool._create_connection = create_tuned  # type: ignore[method-assign]
     for connection in list(pool._pool):
         connection._sqlite_conn.execute(pragma)
+
+
+# Where a SQLite store says how its entry-id claims are keyed. A claim's key is the
+# primary key that makes a reused id fail in the store itself, so every entry inserts
+# one into the events table's index. Keyed by uuid5 (a hash) those inserts land on
+# random index pages, about one page per entry written to the write-ahead log at
+# every commit; keyed by the text ``<origin>#id/<entry id>`` they follow the order of
+# the ids, and ids that grow (sequence numbers, dates, UUIDv7, ULID) share pages:
+# half the log writes per batch in the ingest benchmark (docs/benchmarks.md). A
+# store made before this was declared keeps its uuid5 claims; PostgreSQL stores,
+# whose originator ids are of type uuid, always use them.
+ID_CLAIMS_KEY = "shuangshai#store-format"
+ID_CLAIMS_TOPIC = "shuangshai:store-format"
+ID_CLAIMS_TEXT = b'{"id_claims":"text"}'
+
+
+def _declare_id_claims(recorder: object) -> bool:
+    """Whether this store keys entry-id claims by text; declares it on a new SQLite store.
+
+    A SQLite store with no events gets the declaration (one row that nothing reads as
+    an event: no reader asks for its topic); one with events and no declaration was
+    made before, and keeps uuid5 claims.
+    """
+    if not isinstance(recorder, SQLiteApplicationRecorder) or isinstance(
+        recorder, SQLiteProcessRecorder
+    ):
+        return False
+    table = recorder.events_table_name
+    for _attempt in range(2):
+        with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT state FROM {table} WHERE originator_id = ?",  # noqa: S608
+                (ID_CLAIMS_KEY,),
+            )
+            row = cursor.fetchone()
+            if row is not None:
+                return bytes(row[0]) == ID_CLAIMS_TEXT
+            cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")  # noqa: S608
+            if cursor.fetchone() is not None:
+                return False
+        try:
+            with recorder.datastore.transaction(commit=True) as cursor:
+                cursor.execute(
+                    recorder.insert_events_statement,
+                    (ID_CLAIMS_KEY, 1, ID_CLAIMS_TOPIC, ID_CLAIMS_TEXT),
+                )
+            return True
+        except IntegrityError:
+            continue  # another process declared it first: read what it declared
+    raise ConcurrentWriteError(  # pragma: no cover - the row exists after a conflict
+        "无法确定存储格式 / could not read the store's format declaration"
+    )
+
+
+def _insert_sqlite(
+    recorder: SQLiteApplicationRecorder, stored: Sequence[StoredEvent]
+) -> None:
+    """One ``executemany`` for a batch's events, in one committed transaction.
+
+    eventsourcing (9.5) inserts an application recorder's events one ``execute`` at a
+    time to collect each row's notification id, which nothing here reads; the same
+    statement over the same rows in one call assigns the same row ids and raises the
+    same :class:`IntegrityError` on a taken key, for less per-row overhead
+    (docs/benchmarks.md).
+    """
+    with recorder.datastore.transaction(commit=True) as cursor:
+        cursor.executemany(
+            recorder.insert_events_statement,
+            [
+                (
+                    s.originator_id.hex
+                    if isinstance(s.originator_id, UUID)
+                    else s.originator_id,
+                    s.originator_version,
+                    s.topic,
+                    s.state,
+                )
+                for s in stored
+            ],
+        )
 
 
 class _under_payload:  # noqa: N801 - used as a lowercase context manager

@@ -31,6 +31,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Mapper, StoredEvent
@@ -169,7 +170,7 @@ class EventEncoder:
     def encode(
         self,
         cls: type[DomainEvent],
-        originator_id: uuid.UUID,
+        originator_id: uuid.UUID | str,
         originator_version: int,
         timestamp: datetime,
         **state: object,
@@ -193,6 +194,17 @@ class EventEncoder:
             topic=get_topic(cls),
             state=document,
         )
+
+    def decode_state(self, document: bytes) -> dict[str, Any]:
+        """The state :meth:`encode` wrote, read back without building the event
+        (for rows whose text key eventsourcing would not read as a UUID)."""
+        mapper = self._mapper
+        if mapper.cipher is not None:
+            document = mapper.cipher.decrypt(document)
+        if mapper.compressor is not None:
+            document = mapper.compressor.decompress(document)
+        state: dict[str, Any] = mapper.transcoder.decode(document)
+        return state
 
 
 def _state_fields(cls: type[DomainEvent]) -> tuple[str, ...]:

@@ -579,3 +579,87 @@ def test_every_sqlite_connection_checkpoints_its_log_less_often(tmp_path: Path) 
                 pool.put_connection(connection)
     finally:
         world.ledger.close()
+
+
+# ------------------------------------------------------- entry-id claims on SQLite
+def _sqlite_env(path: Path) -> dict[str, str]:
+    return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)}
+
+
+def _claim_keys(path: Path) -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(path) as database:
+        return [
+            row[0]
+            for row in database.execute(
+                "SELECT originator_id FROM stored_events WHERE topic = ?",
+                ("domain.events:EntryIdClaimed",),
+            )
+        ]
+
+
+def test_a_new_sqlite_store_keys_id_claims_by_text_and_replays_still_conflict(
+    tmp_path: Path,
+) -> None:
+    """A new SQLite store declares text claim keys; a reopened one keeps them, so a
+    replayed id is still found (same payload: the receipt; different: a conflict)."""
+    from domain.application import ID_CLAIMS_KEY
+
+    path = tmp_path / "ledger.sqlite"
+    world = make_world(_sqlite_env(path))
+    first = world.revenue(100, entry_id="2026-03-0001")
+    same = world.payload("CommonRevenueRecorded", revenue_body(100), entry_id="same")
+    world.ledger.submit(PROJECT_ORIGIN, world.sign(same))
+    world.ledger.close()
+    assert f"{PROJECT_ORIGIN}#id/2026-03-0001" in _claim_keys(path)
+
+    again = make_world_reopened(_sqlite_env(path))
+    try:
+        before = store_fingerprint(again.ledger)
+        with pytest.raises(IdConflictError):
+            again.revenue(200, entry_id="2026-03-0001")
+        receipt = again.ledger.submit(PROJECT_ORIGIN, again.sign(same))
+        assert receipt.index == first.index + 1
+        assert store_fingerprint(again.ledger) == before
+        import sqlite3
+
+        with sqlite3.connect(path) as database:
+            declared = database.execute(
+                "SELECT state FROM stored_events WHERE originator_id = ?",
+                (ID_CLAIMS_KEY,),
+            ).fetchall()
+        assert declared == [(b'{"id_claims":"text"}',)]
+    finally:
+        again.ledger.close()
+
+
+def test_a_sqlite_store_from_before_the_declaration_keeps_uuid_claims(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store with events and no declaration was written with uuid5 claim keys: the
+    reopened ledger must look its ids up by those keys, or a replay would be appended
+    a second time."""
+    import domain.application
+
+    path = tmp_path / "ledger.sqlite"
+    with monkeypatch.context() as patched:  # the ledger as it was before
+        patched.setattr(domain.application, "_declare_id_claims", lambda _: False)
+        world = make_world(_sqlite_env(path))
+        world.revenue(100, entry_id="old-1")
+        world.ledger.close()
+    keys = _claim_keys(path)
+    assert keys
+    assert all(len(key) == 32 and "#" not in key for key in keys)
+
+    again = make_world_reopened(_sqlite_env(path))
+    try:
+        before = store_fingerprint(again.ledger)
+        with pytest.raises(IdConflictError):
+            again.revenue(200, entry_id="old-1")
+        assert store_fingerprint(again.ledger) == before
+        again.revenue(300, entry_id="old-2")
+        assert len(_claim_keys(path)) == len(keys) + 1
+        assert all("#" not in key for key in _claim_keys(path))
+    finally:
+        again.ledger.close()
